@@ -1,0 +1,17 @@
+//! Plain serde types shared by the browser and the server. Database entities
+//! never cross into this module.
+
+mod error;
+pub mod validation;
+
+pub use error::AppError;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as the browser sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}

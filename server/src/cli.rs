@@ -1,0 +1,128 @@
+//! The command line of the `concord` binary.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tower_sessions::ExpiredDeletion;
+
+use crate::{build_app, open_database, Config, StartError};
+
+#[derive(Debug, Parser)]
+#[command(name = "concord", version, about = "Expert panels assess regional security organizations: scoring, review, agreement and publication.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the web app (the default command).
+    ///
+    /// Configuration comes from environment variables: DATABASE_URL,
+    /// CONCORD_ADDR, CONCORD_PUBLIC_URL, CONCORD_COOKIE_SECURE, ... (see README).
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Create an administrator account.
+    ///
+    /// The password is read from CONCORD_ADMIN_PASSWORD if set, otherwise
+    /// prompted for (never passed as an argument, which would leak into
+    /// shell history and process lists).
+    CreateAdmin {
+        /// Email address of the new administrator.
+        #[arg(long)]
+        email: String,
+        /// Name shown to moderators.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let config = match Config::from_environment() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("concord: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.json_logs);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("concord: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(&config).await,
+            Command::Migrate => open_database(&config).await.map(|_| {
+                println!("Database is up to date.");
+            }),
+            Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("concord: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn serve(config: &Config) -> Result<(), StartError> {
+    let (router, state) = build_app(config).await?;
+    let store = crate::sessions::DbSessionStore::for_connection(&state.db).await?;
+    tokio::spawn(async move {
+        let _ = store
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600))
+            .await;
+    });
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %config.addr, secure_cookies = config.secure_cookies, "Concord is serving on http://{}", config.addr);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn create_admin(config: &Config, email: String, name: String) -> Result<(), StartError> {
+    let password = match std::env::var("CONCORD_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            let first = rpassword::prompt_password("Password for the new administrator: ")?;
+            let second = rpassword::prompt_password("Repeat the password: ")?;
+            if first != second {
+                return Err(StartError::Config("the two passwords differ".into()));
+            }
+            first
+        }
+        Err(_) => {
+            return Err(StartError::Config(
+                "set CONCORD_ADMIN_PASSWORD or run in a terminal to be prompted".into(),
+            ))
+        }
+    };
+    let db = open_database(config).await?;
+    let account = app::ssr::users::register(
+        &db,
+        app::ssr::users::NewAccount { email, display_name: name, password, is_admin: true },
+    )
+    .await
+    .map_err(|e| StartError::Config(e.to_string()))?;
+    println!("Administrator {} <{}> created.", account.display_name, account.email);
+    Ok(())
+}
