@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::header::SiteHeader;
@@ -80,15 +80,17 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Concord".to_string() } else { format!("{title} · Concord") }
         }/>
+        // Pages render whole on the server (SsrMode::Async): a reader without
+        // JavaScript gets every piece of data, not a streamed placeholder.
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>
             <main id="main" class="page">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage/>
+                    <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
+                    <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
+                    <Route path=path!("/account") ssr=SsrMode::Async view=AccountPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

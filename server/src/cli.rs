@@ -1,6 +1,7 @@
 //! The command line of the `concord` binary.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -9,7 +10,11 @@ use tower_sessions::ExpiredDeletion;
 use crate::{build_app, open_database, Config, StartError};
 
 #[derive(Debug, Parser)]
-#[command(name = "concord", version, about = "Expert panels assess regional security organizations: scoring, review, agreement and publication.")]
+#[command(
+    name = "concord",
+    version,
+    about = "Expert panels assess regional security organizations: scoring, review, agreement and publication."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -37,9 +42,75 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Agreement statistics of a long-format ratings file, printed as JSON.
+    ///
+    /// The file has the header `unit,rater,value`; an empty value is a
+    /// missing rating. A malformed file gets a message naming the line on
+    /// stderr and exit status 2, with nothing on stdout.
+    Agreement {
+        /// The ratings file (CSV).
+        file: PathBuf,
+        /// Level of measurement of the primary alpha: nominal, ordinal, interval or ratio.
+        #[arg(long)]
+        level: Option<String>,
+        /// The category set in its order, comma-separated (e.g. low,mid,high).
+        #[arg(long, value_delimiter = ',')]
+        categories: Option<Vec<String>>,
+        /// Seed of the bootstrap intervals (same seed, same interval).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// `concord agreement`: pure computation, no database or runtime needed.
+fn agreement(
+    file: &Path,
+    level: Option<String>,
+    categories: Option<Vec<String>>,
+    seed: u64,
+) -> ExitCode {
+    use concord_stats::report::{agreement_report, AgreementOptions, Level};
+    let level = match level.map(|l| l.parse::<Level>()).transpose() {
+        Ok(level) => level,
+        Err(e) => {
+            eprintln!("concord agreement: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("concord agreement: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let options = AgreementOptions {
+        level,
+        categories,
+        seed,
+    };
+    match agreement_report(&text, &options) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("concord agreement: {}: {e}", file.display());
+            ExitCode::from(2)
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(Command::Agreement {
+        file,
+        level,
+        categories,
+        seed,
+    }) = cli.command
+    {
+        return agreement(&file, level, categories, seed);
+    }
     let config = match Config::from_environment() {
         Ok(c) => c,
         Err(e) => {
@@ -48,7 +119,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     init_logging(config.json_logs);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("concord: cannot start the async runtime: {e}");
@@ -62,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 println!("Database is up to date.");
             }),
             Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+            Command::Agreement { .. } => Ok(()),
         }
     });
     match result {
@@ -75,10 +150,17 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_sessions=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn,tower_sessions=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn serve(config: &Config) -> Result<(), StartError> {
@@ -119,10 +201,18 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
     let db = open_database(config).await?;
     let account = app::ssr::users::register(
         &db,
-        app::ssr::users::NewAccount { email, display_name: name, password, is_admin: true },
+        app::ssr::users::NewAccount {
+            email,
+            display_name: name,
+            password,
+            is_admin: true,
+        },
     )
     .await
     .map_err(|e| StartError::Config(e.to_string()))?;
-    println!("Administrator {} <{}> created.", account.display_name, account.email);
+    println!(
+        "Administrator {} <{}> created.",
+        account.display_name, account.email
+    );
     Ok(())
 }

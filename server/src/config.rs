@@ -38,12 +38,14 @@ impl Config {
         let addr_text = get("CONCORD_ADDR")
             .or_else(|| get("LEPTOS_SITE_ADDR"))
             .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-        let addr: SocketAddr = addr_text
-            .parse()
-            .map_err(|_| StartError::Config(format!("CONCORD_ADDR {addr_text:?} is not host:port")))?;
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
+            StartError::Config(format!("CONCORD_ADDR {addr_text:?} is not host:port"))
+        })?;
         let public_url = get("CONCORD_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
         let plain_http_on_loopback = addr.ip().is_loopback()
-            && public_url.as_deref().is_none_or(|u| u.starts_with("http://"));
+            && public_url
+                .as_deref()
+                .is_none_or(|u| u.starts_with("http://"));
         let secure_cookies = match get("CONCORD_COOKIE_SECURE").as_deref() {
             None | Some("") => !plain_http_on_loopback,
             Some("true" | "1") => true,
@@ -57,11 +59,9 @@ impl Config {
         let minutes = |key: &str, default: i64| -> Result<i64, StartError> {
             match get(key) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| StartError::Config(format!("{key} must be a positive whole number"))),
+                Some(v) => v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    StartError::Config(format!("{key} must be a positive whole number"))
+                }),
             }
         };
         Ok(Self {
@@ -95,7 +95,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, StartError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -109,18 +112,35 @@ mod tests {
 
     #[test]
     fn cookies_are_secure_off_loopback_or_behind_https() {
-        assert!(config(&[("CONCORD_ADDR", "0.0.0.0:3000")]).unwrap().secure_cookies);
-        assert!(config(&[("CONCORD_PUBLIC_URL", "https://concord.example")]).unwrap().secure_cookies);
-        assert!(!config(&[("CONCORD_ADDR", "0.0.0.0:3000"), ("CONCORD_COOKIE_SECURE", "false")])
+        assert!(
+            config(&[("CONCORD_ADDR", "0.0.0.0:3000")])
+                .unwrap()
+                .secure_cookies
+        );
+        assert!(
+            config(&[("CONCORD_PUBLIC_URL", "https://concord.example")])
+                .unwrap()
+                .secure_cookies
+        );
+        assert!(
+            !config(&[
+                ("CONCORD_ADDR", "0.0.0.0:3000"),
+                ("CONCORD_COOKIE_SECURE", "false")
+            ])
             .unwrap()
-            .secure_cookies);
+            .secure_cookies
+        );
     }
 
     #[test]
     fn bad_values_are_refused_with_the_variable_named() {
-        let err = config(&[("CONCORD_ADDR", "nowhere")]).unwrap_err().to_string();
+        let err = config(&[("CONCORD_ADDR", "nowhere")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("CONCORD_ADDR"), "{err}");
-        let err = config(&[("CONCORD_SESSION_IDLE_MINUTES", "-3")]).unwrap_err().to_string();
+        let err = config(&[("CONCORD_SESSION_IDLE_MINUTES", "-3")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("CONCORD_SESSION_IDLE_MINUTES"), "{err}");
         assert!(config(&[("CONCORD_COOKIE_SECURE", "maybe")]).is_err());
     }

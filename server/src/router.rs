@@ -46,7 +46,10 @@ pub fn build_router(state: AppState, store: DbSessionStore, config: &Config) -> 
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             config.public_url.clone(),

@@ -27,7 +27,10 @@ pub fn check_origin(
     headers: &HeaderMap,
     public_origin: Option<&str>,
 ) -> Result<(), Refusal> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+    if matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
         return Ok(());
     }
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -57,11 +60,19 @@ pub async fn refuse_cross_site(
     request: Request,
     next: Next,
 ) -> Response {
-    match check_origin(request.method(), request.headers(), public_origin.as_deref()) {
+    match check_origin(
+        request.method(),
+        request.headers(),
+        public_origin.as_deref(),
+    ) {
         Ok(()) => next.run(request).await,
         Err(why) => {
             tracing::warn!(?why, path = %request.uri().path(), "cross-site request refused");
-            (StatusCode::FORBIDDEN, "Cross-site requests are not accepted.").into_response()
+            (
+                StatusCode::FORBIDDEN,
+                "Cross-site requests are not accepted.",
+            )
+                .into_response()
         }
     }
 }
@@ -77,8 +88,14 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         "permissions-policy",
@@ -101,7 +118,10 @@ mod tests {
 
     #[test]
     fn safe_methods_pass_whatever_their_origin() {
-        let h = headers(&[("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")]);
+        let h = headers(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
         assert_eq!(check_origin(&Method::GET, &h, None), Ok(()));
         assert_eq!(check_origin(&Method::HEAD, &h, None), Ok(()));
     }
@@ -109,16 +129,37 @@ mod tests {
     #[test]
     fn cross_site_posts_are_refused() {
         let h = headers(&[("host", "127.0.0.1:3000"), ("sec-fetch-site", "cross-site")]);
-        assert_eq!(check_origin(&Method::POST, &h, None), Err(Refusal::CrossSiteFetch));
+        assert_eq!(
+            check_origin(&Method::POST, &h, None),
+            Err(Refusal::CrossSiteFetch)
+        );
         let h = headers(&[("host", "127.0.0.1:3000"), ("sec-fetch-site", "same-site")]);
-        assert_eq!(check_origin(&Method::POST, &h, None), Err(Refusal::CrossSiteFetch));
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "https://evil.example")]);
-        assert_eq!(check_origin(&Method::POST, &h, None), Err(Refusal::ForeignOrigin));
+        assert_eq!(
+            check_origin(&Method::POST, &h, None),
+            Err(Refusal::CrossSiteFetch)
+        );
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert_eq!(
+            check_origin(&Method::POST, &h, None),
+            Err(Refusal::ForeignOrigin)
+        );
         let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]);
-        assert_eq!(check_origin(&Method::DELETE, &h, None), Err(Refusal::ForeignOrigin));
+        assert_eq!(
+            check_origin(&Method::DELETE, &h, None),
+            Err(Refusal::ForeignOrigin)
+        );
         // Same host, other port: another origin.
-        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3001")]);
-        assert_eq!(check_origin(&Method::PUT, &h, None), Err(Refusal::ForeignOrigin));
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3001"),
+        ]);
+        assert_eq!(
+            check_origin(&Method::PUT, &h, None),
+            Err(Refusal::ForeignOrigin)
+        );
     }
 
     #[test]
@@ -130,8 +171,14 @@ mod tests {
         ]);
         assert_eq!(check_origin(&Method::POST, &h, None), Ok(()));
         // Behind a proxy the Host differs; the configured public origin counts.
-        let h = headers(&[("host", "10.0.0.5:3000"), ("origin", "https://concord.example")]);
-        assert_eq!(check_origin(&Method::POST, &h, Some("https://concord.example")), Ok(()));
+        let h = headers(&[
+            ("host", "10.0.0.5:3000"),
+            ("origin", "https://concord.example"),
+        ]);
+        assert_eq!(
+            check_origin(&Method::POST, &h, Some("https://concord.example")),
+            Ok(())
+        );
         // A typed-in address or bookmark: Sec-Fetch-Site none.
         let h = headers(&[("host", "127.0.0.1:3000"), ("sec-fetch-site", "none")]);
         assert_eq!(check_origin(&Method::POST, &h, None), Ok(()));

@@ -20,10 +20,12 @@ impl DbSessionStore {
     /// The store for this connection's backend, with its table created.
     pub async fn for_connection(db: &DatabaseConnection) -> Result<Self, StartError> {
         let store = match db.get_database_backend() {
-            DatabaseBackend::Sqlite => Self::Sqlite(SqliteStore::new(db.get_sqlite_connection_pool().clone())),
-            DatabaseBackend::Postgres => {
-                Self::Postgres(PostgresStore::new(db.get_postgres_connection_pool().clone()))
+            DatabaseBackend::Sqlite => {
+                Self::Sqlite(SqliteStore::new(db.get_sqlite_connection_pool().clone()))
             }
+            DatabaseBackend::Postgres => Self::Postgres(PostgresStore::new(
+                db.get_postgres_connection_pool().clone(),
+            )),
             other => return Err(StartError::Sessions(format!("{other:?} is not supported"))),
         };
         let migrated = match &store {

@@ -21,7 +21,13 @@ async fn register_login_current_user_logout(db: &TestDb) {
     let browser = client();
     assert_eq!(current_user(&browser, &server).await, Value::Null);
 
-    let (status, body) = register(&browser, &server, "Amina.Diallo@Example.org", "Amina Diallo").await;
+    let (status, body) = register(
+        &browser,
+        &server,
+        "Amina.Diallo@Example.org",
+        "Amina Diallo",
+    )
+    .await;
     assert!(status < 400, "register: {status} {body}");
     // Registering signs the person in.
     let me = current_user(&browser, &server).await;
@@ -38,11 +44,17 @@ async fn register_login_current_user_logout(db: &TestDb) {
         &browser,
         &server,
         "auth/login",
-        &[("email", "AMINA.DIALLO@example.org"), ("password", PASSWORD)],
+        &[
+            ("email", "AMINA.DIALLO@example.org"),
+            ("password", PASSWORD),
+        ],
     )
     .await;
     assert!(status < 400, "login: {status} {body}");
-    assert_eq!(current_user(&browser, &server).await["display_name"], "Amina Diallo");
+    assert_eq!(
+        current_user(&browser, &server).await["display_name"],
+        "Amina Diallo"
+    );
     server.stop().await;
 }
 
@@ -51,7 +63,11 @@ async fn logout_deletes_the_stored_session(db: &TestDb) {
     let browser = client();
     let response = browser
         .post(server.url("/fn/auth/register"))
-        .form(&[("email", "k@example.org"), ("display_name", "K"), ("password", PASSWORD)])
+        .form(&[
+            ("email", "k@example.org"),
+            ("display_name", "K"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -78,7 +94,10 @@ async fn duplicate_email_is_refused_and_creates_nothing(db: &TestDb) {
     let message = body.to_string();
     assert!(message.contains("already exists"), "{message}");
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let count = app::ssr::entities::user::Entity::find().count(&server.state.db).await.unwrap();
+    let count = app::ssr::entities::user::Entity::find()
+        .count(&server.state.db)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
     server.stop().await;
 }
@@ -95,14 +114,21 @@ async fn bad_registrations_get_field_errors(db: &TestDb) {
             &client(),
             &server,
             "auth/register",
-            &[("email", email), ("display_name", name), ("password", password)],
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", password),
+            ],
         )
         .await;
         assert_eq!(status, 400, "{email} {name} {password}: {body}");
         assert_eq!(body["Invalid"]["field"], field, "{body}");
     }
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let count = app::ssr::entities::user::Entity::find().count(&server.state.db).await.unwrap();
+    let count = app::ssr::entities::user::Entity::find()
+        .count(&server.state.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
     server.stop().await;
 }
@@ -115,14 +141,20 @@ async fn wrong_password_and_unknown_email_look_the_same(db: &TestDb) {
         &browser,
         &server,
         "auth/login",
-        &[("email", "real@example.org"), ("password", "not-the-password")],
+        &[
+            ("email", "real@example.org"),
+            ("password", "not-the-password"),
+        ],
     )
     .await;
     let unknown = call(
         &browser,
         &server,
         "auth/login",
-        &[("email", "nobody@example.org"), ("password", "not-the-password")],
+        &[
+            ("email", "nobody@example.org"),
+            ("password", "not-the-password"),
+        ],
     )
     .await;
     assert_eq!(wrong.0, 401);
@@ -135,12 +167,18 @@ async fn session_survives_a_server_restart(db: &TestDb) {
     let browser = client();
     let first = TestServer::start(db).await;
     register(&browser, &first, "stays@example.org", "Stays").await;
-    assert_eq!(current_user(&browser, &first).await["display_name"], "Stays");
+    assert_eq!(
+        current_user(&browser, &first).await["display_name"],
+        "Stays"
+    );
     first.stop().await;
 
     // A new process on the same database accepts the same cookie.
     let second = TestServer::start(db).await;
-    assert_eq!(current_user(&browser, &second).await["display_name"], "Stays");
+    assert_eq!(
+        current_user(&browser, &second).await["display_name"],
+        "Stays"
+    );
     second.stop().await;
 }
 
@@ -176,7 +214,11 @@ async fn cross_site_posts_are_refused_and_change_nothing(db: &TestDb) {
     let response = browser
         .post(server.url("/fn/auth/register"))
         .header("origin", "https://evil.example")
-        .form(&[("email", "victim@example.org"), ("display_name", "V"), ("password", PASSWORD)])
+        .form(&[
+            ("email", "victim@example.org"),
+            ("display_name", "V"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -184,13 +226,20 @@ async fn cross_site_posts_are_refused_and_change_nothing(db: &TestDb) {
     let response = browser
         .post(server.url("/fn/auth/register"))
         .header("sec-fetch-site", "cross-site")
-        .form(&[("email", "victim@example.org"), ("display_name", "V"), ("password", PASSWORD)])
+        .form(&[
+            ("email", "victim@example.org"),
+            ("display_name", "V"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let count = app::ssr::entities::user::Entity::find().count(&server.state.db).await.unwrap();
+    let count = app::ssr::entities::user::Entity::find()
+        .count(&server.state.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0, "a refused request must change nothing");
 
     // The same request from the site itself goes through.
@@ -198,7 +247,11 @@ async fn cross_site_posts_are_refused_and_change_nothing(db: &TestDb) {
         .post(server.url("/fn/auth/register"))
         .header("origin", format!("http://{}", server.addr))
         .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "victim@example.org"), ("display_name", "V"), ("password", PASSWORD)])
+        .form(&[
+            ("email", "victim@example.org"),
+            ("display_name", "V"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -209,13 +262,18 @@ async fn cross_site_posts_are_refused_and_change_nothing(db: &TestDb) {
 async fn state_never_changes_on_get(db: &TestDb) {
     let server = TestServer::start(db).await;
     let response = client()
-        .get(server.url("/fn/auth/register?email=g@example.org&display_name=G&password=amber-lattice-quorum"))
+        .get(server.url(
+            "/fn/auth/register?email=g@example.org&display_name=G&password=amber-lattice-quorum",
+        ))
         .send()
         .await
         .unwrap();
     assert!(response.status().is_client_error(), "{}", response.status());
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let count = app::ssr::entities::user::Entity::find().count(&server.state.db).await.unwrap();
+    let count = app::ssr::entities::user::Entity::find()
+        .count(&server.state.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
     server.stop().await;
 }
@@ -228,7 +286,10 @@ async fn change_password_requires_the_current_one(db: &TestDb) {
         &browser,
         &server,
         "auth/change_password",
-        &[("current_password", "wrong-password"), ("new_password", "river-basalt-orbit")],
+        &[
+            ("current_password", "wrong-password"),
+            ("new_password", "river-basalt-orbit"),
+        ],
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -237,18 +298,30 @@ async fn change_password_requires_the_current_one(db: &TestDb) {
         &browser,
         &server,
         "auth/change_password",
-        &[("current_password", PASSWORD), ("new_password", "river-basalt-orbit")],
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "river-basalt-orbit"),
+        ],
     )
     .await;
     assert!(status < 400, "{body}");
     let fresh = client();
-    let (status, _) = call(&fresh, &server, "auth/login", &[("email", "c@example.org"), ("password", PASSWORD)]).await;
+    let (status, _) = call(
+        &fresh,
+        &server,
+        "auth/login",
+        &[("email", "c@example.org"), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(status, 401, "the old password no longer works");
     let (status, _) = call(
         &fresh,
         &server,
         "auth/login",
-        &[("email", "c@example.org"), ("password", "river-basalt-orbit")],
+        &[
+            ("email", "c@example.org"),
+            ("password", "river-basalt-orbit"),
+        ],
     )
     .await;
     assert!(status < 400);
@@ -260,19 +333,44 @@ async fn pages_carry_security_headers_and_health_answers(db: &TestDb) {
     let page = client().get(server.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let headers = page.headers().clone();
-    let csp = headers["content-security-policy"].to_str().unwrap().to_string();
-    for needle in ["'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "'nonce-"] {
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for needle in [
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "'nonce-",
+    ] {
         assert!(csp.contains(needle), "{needle} missing in {csp}");
     }
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers.contains_key("referrer-policy"));
     let html = page.text().await.unwrap();
-    assert!(html.contains("regional security"), "home page explains Concord");
+    assert!(
+        html.contains("regional security"),
+        "home page explains Concord"
+    );
     // The inline hydration script carries the header's nonce.
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script nonce");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script nonce"
+    );
 
-    let missing = client().get(server.url("/no/such/page")).send().await.unwrap();
+    let missing = client()
+        .get(server.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
 
     let health = client().get(server.url("/healthz")).send().await.unwrap();
@@ -288,7 +386,11 @@ async fn oversized_bodies_are_refused(db: &TestDb) {
         &client(),
         &server,
         "auth/register",
-        &[("email", "big@example.org"), ("display_name", "Big"), ("password", &huge)],
+        &[
+            ("email", "big@example.org"),
+            ("display_name", "Big"),
+            ("password", &huge),
+        ],
     )
     .await;
     assert_eq!(status, 413);

@@ -39,7 +39,12 @@ pub async fn register(
         let session = ssr::session().await?;
         let account = users::register(
             &state.db,
-            users::NewAccount { email, display_name, password, is_admin: false },
+            users::NewAccount {
+                email,
+                display_name,
+                password,
+                is_admin: false,
+            },
         )
         .await?;
         auth::sign_in(&session, account.id).await?;
@@ -51,7 +56,11 @@ pub async fn register(
 }
 
 #[server(prefix = "/fn", endpoint = "auth/login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<CurrentUser, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
     use crate::ssr::{self, auth, users};
     ssr::respond(async {
         let state = ssr::state()?;
@@ -78,7 +87,10 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[server(prefix = "/fn", endpoint = "auth/change_password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     use crate::ssr::{self, auth, users};
     ssr::respond(async {
         let state = ssr::state()?;

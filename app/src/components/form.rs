@@ -26,7 +26,11 @@ pub fn Field(
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let local = RwSignal::new(None::<String>);
-    let message = move || local.get().or_else(|| error.get().and_then(|e| e.for_field(name)));
+    let message = move || {
+        local
+            .get()
+            .or_else(|| error.get().and_then(|e| e.for_field(name)))
+    };
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -43,7 +47,11 @@ pub fn Field(
     let on_blur = move |ev: leptos::ev::FocusEvent| {
         if let Some(check) = check {
             let value = event_target_value(&ev);
-            local.set(if value.is_empty() { None } else { check(&value).err() });
+            local.set(if value.is_empty() {
+                None
+            } else {
+                check(&value).err()
+            });
         }
     };
     let on_input = move |_| local.set(None);

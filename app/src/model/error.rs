@@ -2,15 +2,18 @@
 //! variant maps to an HTTP status and carries only a message that is safe to
 //! show; internal causes are logged on the server and never sent.
 
+use leptos::server_fn;
 use serde::{Deserialize, Serialize};
 use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
-use leptos::server_fn;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// Bad input; `field` names the form field it belongs to, if any.
     #[error("{message}")]
-    Invalid { field: Option<String>, message: String },
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]

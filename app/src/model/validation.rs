@@ -22,7 +22,9 @@ pub fn check_email(email: &str) -> Result<(), String> {
         return Err("Enter your email address.".into());
     }
     if email.chars().count() > EMAIL_MAX {
-        return Err(format!("An email address has at most {EMAIL_MAX} characters."));
+        return Err(format!(
+            "An email address has at most {EMAIL_MAX} characters."
+        ));
     }
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
@@ -73,7 +75,10 @@ pub fn check_password(password: &str, email: &str, display_name: &str) -> Result
     let email = normalize_email(email);
     let local = email.split('@').next().unwrap_or_default();
     let name = display_name.trim().to_lowercase();
-    if lower == email || (!local.is_empty() && lower == local) || (!name.is_empty() && lower == name) {
+    if lower == email
+        || (!local.is_empty() && lower == local)
+        || (!name.is_empty() && lower == name)
+    {
         return Err("Do not use your email address or name as your password.".into());
     }
     Ok(())
@@ -95,7 +100,13 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused_in_any_case() {
-        for common in ["password", "PASSWORD", "12345678", "qwertyuiop", "Password1"] {
+        for common in [
+            "password",
+            "PASSWORD",
+            "12345678",
+            "qwertyuiop",
+            "Password1",
+        ] {
             assert!(check_password(common, "a@b.org", "A").is_err(), "{common}");
         }
         assert!(check_password("amber-lattice-quorum", "a@b.org", "A").is_ok());
@@ -112,10 +123,21 @@ mod tests {
     fn emails() {
         assert!(check_email("someone@example.org").is_ok());
         assert!(check_email("  Someone@Example.org ").is_ok());
-        for bad in ["", "no-at-sign", "@example.org", "a@b", "a@@b.org", "a b@c.org", "a@.org"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.org",
+            "a@b",
+            "a@@b.org",
+            "a b@c.org",
+            "a@.org",
+        ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(normalize_email("  Someone@Example.ORG "), "someone@example.org");
+        assert_eq!(
+            normalize_email("  Someone@Example.ORG "),
+            "someone@example.org"
+        );
     }
 
     #[test]

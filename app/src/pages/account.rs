@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::api::auth::ChangePassword;
 use crate::components::form::{Field, FormError};
@@ -51,7 +50,18 @@ pub fn AccountPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        _ => view! { <Redirect path="/login?next=/account"/> }.into_any(),
+                        _ => {
+                            view! {
+                                <section class="narrow">
+                                    <h1>"Your account"</h1>
+                                    <p>
+                                        <a href="/login?next=/account">"Sign in"</a>
+                                        " to see your account."
+                                    </p>
+                                </section>
+                            }
+                                .into_any()
+                        }
                     })
             }}
         </Suspense>

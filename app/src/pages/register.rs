@@ -3,7 +3,9 @@ use leptos_meta::Title;
 
 use crate::api::auth::Register;
 use crate::components::form::{Field, FormError};
-use crate::model::validation::{check_display_name, check_email, DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX};
+use crate::model::validation::{
+    check_display_name, check_email, DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX,
+};
 use crate::Auth;
 
 /// The browser-side password check: length and common passwords (the email

@@ -6,7 +6,9 @@
 //! the absolute timeout is checked here, the idle timeout by the session
 //! layer's expiry.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -44,7 +46,9 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let parsed = PasswordHash::new(&hash).map_err(internal)?;
-        let ok = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && known)
     })
     .await
@@ -74,11 +78,18 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 
 /// The signed-in user's id, if the session is signed in and younger than
 /// the absolute timeout. An expired session is deleted.
-pub async fn signed_in_user(session: &Session, settings: &AuthSettings) -> Result<Option<i32>, AppError> {
+pub async fn signed_in_user(
+    session: &Session,
+    settings: &AuthSettings,
+) -> Result<Option<i32>, AppError> {
     let Some(user_id) = session.get::<i32>(USER_ID).await.map_err(internal)? else {
         return Ok(None);
     };
-    let since = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal)?.unwrap_or(0);
+    let since = session
+        .get::<i64>(SIGNED_IN_AT)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
     let age = OffsetDateTime::now_utc().unix_timestamp() - since;
     if age < 0 || age > settings.absolute_timeout.whole_seconds() {
         sign_out(session).await?;
@@ -94,15 +105,31 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let hash = hash_password("amber-lattice-quorum".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify_password("amber-lattice-quorum".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("amber-lattice-quorun".into(), Some(hash.clone())).await.unwrap());
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            verify_password("amber-lattice-quorum".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("amber-lattice-quorun".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
         // Salted: the same password never hashes the same way twice.
-        assert_ne!(hash, hash_password("amber-lattice-quorum".into()).await.unwrap());
+        assert_ne!(
+            hash,
+            hash_password("amber-lattice-quorum".into()).await.unwrap()
+        );
     }
 
     #[tokio::test]
     async fn unknown_account_never_verifies() {
-        assert!(!verify_password("anything at all".into(), None).await.unwrap());
+        assert!(!verify_password("anything at all".into(), None)
+            .await
+            .unwrap());
     }
 }

@@ -28,7 +28,10 @@ pub async fn find(db: &DatabaseConnection, id: i32) -> Result<Option<user::Model
     user::Entity::find_by_id(id).one(db).await.map_err(internal)
 }
 
-pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Option<user::Model>, AppError> {
+pub async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<user::Model>, AppError> {
     user::Entity::find()
         .filter(user::Column::Email.eq(normalize_email(email)))
         .one(db)
@@ -38,7 +41,10 @@ pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Optio
 
 /// Creates an account after checking every field; a duplicate email gets a
 /// clear error and creates nothing.
-pub async fn register(db: &DatabaseConnection, account: NewAccount) -> Result<user::Model, AppError> {
+pub async fn register(
+    db: &DatabaseConnection,
+    account: NewAccount,
+) -> Result<user::Model, AppError> {
     check_email(&account.email).map_err(|m| AppError::invalid("email", m))?;
     check_display_name(&account.display_name).map_err(|m| AppError::invalid("display_name", m))?;
     check_password(&account.password, &account.email, &account.display_name)
@@ -62,17 +68,26 @@ pub async fn register(db: &DatabaseConnection, account: NewAccount) -> Result<us
     match inserted {
         Ok(model) => Ok(model),
         // Two registrations racing for one email: the unique index decides.
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(duplicate_email()),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(duplicate_email())
+        }
         Err(e) => Err(internal(e)),
     }
 }
 
 fn duplicate_email() -> AppError {
-    AppError::invalid("email", "An account with this email address already exists. Sign in instead.")
+    AppError::invalid(
+        "email",
+        "An account with this email address already exists. Sign in instead.",
+    )
 }
 
 /// The account for these credentials, or the one generic error.
-pub async fn authenticate(db: &DatabaseConnection, email: &str, password: &str) -> Result<user::Model, AppError> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<user::Model, AppError> {
     let found = find_by_email(db, email).await?;
     let stored = found.as_ref().map(|u| u.password_hash.clone());
     if verify_password(password.to_string(), stored).await? {
@@ -91,9 +106,13 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let account = find(db, user_id).await?.ok_or_else(signed_out)?;
     if !verify_password(current.to_string(), Some(account.password_hash.clone())).await? {
-        return Err(AppError::invalid("current_password", "Your current password is not correct."));
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not correct.",
+        ));
     }
-    check_password(new, &account.email, &account.display_name).map_err(|m| AppError::invalid("new_password", m))?;
+    check_password(new, &account.email, &account.display_name)
+        .map_err(|m| AppError::invalid("new_password", m))?;
     let hash = hash_password(new.to_string()).await?;
     let mut active: user::ActiveModel = account.into();
     active.password_hash = Set(hash);

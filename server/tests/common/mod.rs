@@ -92,7 +92,10 @@ impl TestDb {
             Backend::Postgres => {
                 if let Ok(conn) = Database::connect(&postgres_admin_url()).await {
                     let _ = conn
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                            self.name
+                        ))
                         .await;
                 }
             }
@@ -118,7 +121,9 @@ impl TestServer {
         })
         .expect("test config");
         let (router, state) = server::build_app(&config).await.expect("build app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -197,7 +202,11 @@ pub async fn register(
         client,
         server,
         "auth/register",
-        &[("email", email), ("display_name", name), ("password", PASSWORD)],
+        &[
+            ("email", email),
+            ("display_name", name),
+            ("password", PASSWORD),
+        ],
     )
     .await
 }

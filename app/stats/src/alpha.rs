@@ -1,0 +1,679 @@
+//! Krippendorff's alpha at the nominal, ordinal, interval and ratio levels,
+//! with missing data, and a seeded bootstrap interval.
+//!
+//! Definitions follow Krippendorff (2011), "Computing Krippendorff's
+//! Alpha-Reliability" (coincidence-matrix form): with n_uc the number of
+//! values c in unit u, m_u the number of values in u, n_c the pairable values
+//! of category c and n = Σ n_c (units with fewer than two values are not
+//! pairable and drop out),
+//!
+//! α = 1 − (n − 1) · Σ_u [Σ_{c,k} n_uc n_uk δ²_ck / (m_u − 1)] / Σ_{c,k} n_c n_k δ²_ck.
+//!
+//! Metrics: nominal δ² = [c ≠ k]; interval δ² = (v_c − v_k)²; ratio
+//! δ² = ((v_c − v_k)/(v_c + v_k))²; ordinal δ²_ck = (Σ_{g=c..k} n_g −
+//! (n_c + n_k)/2)², which equals (t_k − t_c)² for the mid-rank positions
+//! t_c = Σ_{g<c} n_g + n_c/2. So the nominal, ordinal and interval sums
+//! separate into per-unit moments (O(d) for a unit with d distinct values);
+//! ratio sums over pairs of a unit's distinct values and, for the expected
+//! disagreement, over pairs of used categories (O(q²)). Nothing is ever
+//! O(ratings × q²).
+//!
+//! Units with the same counts contribute identically, so alpha sums over the
+//! distinct unit patterns of [`CategoryCounts`] (built once per matrix in
+//! O(ratings)): after that, every level costs O(patterns · d + q), or
+//! O(patterns · d² + q²) for ratio — microseconds for 100,000 units.
+//!
+//! The bootstrap resamples units (Hayes & Krippendorff 2007 resample pairable
+//! values instead; resampling units keeps the dependence between a unit's
+//! values and is the scheme studied by Zapf et al. 2016, BMC Med. Res.
+//! Methodol. 16:93). A replicate is a multinomial draw over the patterns, in
+//! an order fixed by the data alone: the interval depends only on the data
+//! and the seed, not on row, unit or rater order, and costs O(patterns), not
+//! O(units), per replicate. Ordinal replicates recompute the mid-ranks from
+//! the replicate's own marginals.
+//!
+//! [`CategoryCounts`]: crate::matrix::CategoryCounts
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
+use crate::rng::Rng;
+
+/// Level of measurement of a scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Nominal,
+    Ordinal,
+    Interval,
+    Ratio,
+}
+
+impl Level {
+    /// All four levels, coarsest first.
+    pub const ALL: [Level; 4] = [
+        Level::Nominal,
+        Level::Ordinal,
+        Level::Interval,
+        Level::Ratio,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Nominal => "nominal",
+            Level::Ordinal => "ordinal",
+            Level::Interval => "interval",
+            Level::Ratio => "ratio",
+        }
+    }
+
+    /// Whether values must be numbers at this level.
+    pub fn needs_numbers(self) -> bool {
+        matches!(self, Level::Interval | Level::Ratio)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown level name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseLevelError(pub String);
+
+impl fmt::Display for ParseLevelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown level of measurement {:?}: expected nominal, ordinal, interval or ratio",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseLevelError {}
+
+impl FromStr for Level {
+    type Err = ParseLevelError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nominal" => Ok(Level::Nominal),
+            "ordinal" => Ok(Level::Ordinal),
+            "interval" => Ok(Level::Interval),
+            "ratio" => Ok(Level::Ratio),
+            _ => Err(ParseLevelError(s.to_string())),
+        }
+    }
+}
+
+/// A disagreement function δ² made ready for one set of marginals.
+#[derive(Debug, Clone)]
+enum Prepared {
+    Nominal,
+    /// Interval on the given per-category values (ordinal uses mid-ranks).
+    Interval(Vec<f64>),
+    Ratio(Vec<f64>),
+    /// A q × q δ² matrix, row-major.
+    Matrix(Vec<f64>, usize),
+}
+
+/// Which δ² to use, before marginals are known.
+#[derive(Debug, Clone, Copy)]
+enum Metric<'a> {
+    Level(Level),
+    Matrix(&'a [f64]),
+}
+
+/// Mid-rank positions t_c = Σ_{g<c} n_g + n_c / 2 (Krippendorff's ordinal metric).
+fn ordinal_positions(marginals: &[f64]) -> Vec<f64> {
+    let mut below = 0.0;
+    marginals
+        .iter()
+        .map(|&n| {
+            let t = below + n / 2.0;
+            below += n;
+            t
+        })
+        .collect()
+}
+
+impl Prepared {
+    fn new(metric: Metric<'_>, categories: &CategorySet, marginals: &[f64]) -> Option<Prepared> {
+        match metric {
+            Metric::Level(Level::Nominal) => Some(Prepared::Nominal),
+            Metric::Level(Level::Ordinal) => categories
+                .is_ordered()
+                .then(|| Prepared::Interval(ordinal_positions(marginals))),
+            Metric::Level(Level::Interval) => categories
+                .numeric_values()
+                .map(|v| Prepared::Interval(v.to_vec())),
+            Metric::Level(Level::Ratio) => {
+                let v = categories.numeric_values()?;
+                // The ratio metric needs a natural zero: no negative values.
+                v.iter()
+                    .all(|&x| x >= 0.0)
+                    .then(|| Prepared::Ratio(v.to_vec()))
+            }
+            Metric::Matrix(d) => {
+                let q = categories.len();
+                (d.len() == q * q && d.iter().all(|x| x.is_finite()))
+                    .then(|| Prepared::Matrix(d.to_vec(), q))
+            }
+        }
+    }
+
+    /// Σ_{c,k} n_uc n_uk δ²_ck within one unit.
+    fn unit_sum(&self, unit: &[CategoryCount]) -> f64 {
+        // A unit with one distinct value has no disagreement: exactly zero,
+        // whatever rounding the general formulas would leave.
+        if unit.len() < 2 {
+            return 0.0;
+        }
+        match self {
+            Prepared::Nominal => {
+                let m = total(unit) as f64;
+                m * m
+                    - unit
+                        .iter()
+                        .map(|c| f64::from(c.count) * f64::from(c.count))
+                        .sum::<f64>()
+            }
+            Prepared::Interval(v) => {
+                // Σ n_c n_k (v_c − v_k)² = 2 m Σ n_c (v_c − v̄)²
+                let m = total(unit) as f64;
+                let mean = unit
+                    .iter()
+                    .map(|c| f64::from(c.count) * v[c.category as usize])
+                    .sum::<f64>()
+                    / m;
+                let ss: f64 = unit
+                    .iter()
+                    .map(|c| {
+                        let d = v[c.category as usize] - mean;
+                        f64::from(c.count) * d * d
+                    })
+                    .sum();
+                2.0 * m * ss
+            }
+            Prepared::Ratio(v) => {
+                let mut s = 0.0;
+                for (i, a) in unit.iter().enumerate() {
+                    for b in &unit[i + 1..] {
+                        s += f64::from(a.count)
+                            * f64::from(b.count)
+                            * ratio_delta2(v[a.category as usize], v[b.category as usize]);
+                    }
+                }
+                2.0 * s
+            }
+            Prepared::Matrix(d, q) => {
+                let mut s = 0.0;
+                for a in unit {
+                    for b in unit {
+                        s += f64::from(a.count)
+                            * f64::from(b.count)
+                            * d[a.category as usize * q + b.category as usize];
+                    }
+                }
+                s
+            }
+        }
+    }
+
+    /// Σ_{c,k} n_c n_k δ²_ck over the pairable marginals.
+    fn expected_sum(&self, marginals: &[f64]) -> f64 {
+        if marginals.iter().filter(|&&x| x > 0.0).count() < 2 {
+            return 0.0;
+        }
+        let n: f64 = marginals.iter().sum();
+        match self {
+            Prepared::Nominal => n * n - marginals.iter().map(|x| x * x).sum::<f64>(),
+            Prepared::Interval(v) => {
+                let mean = marginals
+                    .iter()
+                    .zip(v)
+                    .map(|(n_c, v_c)| n_c * v_c)
+                    .sum::<f64>()
+                    / n;
+                let ss: f64 = marginals
+                    .iter()
+                    .zip(v)
+                    .map(|(n_c, v_c)| n_c * (v_c - mean) * (v_c - mean))
+                    .sum();
+                2.0 * n * ss
+            }
+            Prepared::Ratio(v) => {
+                let used: Vec<(f64, f64)> = marginals
+                    .iter()
+                    .zip(v)
+                    .filter(|(n_c, _)| **n_c > 0.0)
+                    .map(|(&n_c, &v_c)| (n_c, v_c))
+                    .collect();
+                let mut s = 0.0;
+                for (i, &(na, va)) in used.iter().enumerate() {
+                    for &(nb, vb) in &used[i + 1..] {
+                        s += na * nb * ratio_delta2(va, vb);
+                    }
+                }
+                2.0 * s
+            }
+            Prepared::Matrix(d, q) => {
+                let used: Vec<usize> = (0..marginals.len())
+                    .filter(|&c| marginals[c] > 0.0)
+                    .collect();
+                let mut s = 0.0;
+                for &a in &used {
+                    for &b in &used {
+                        s += marginals[a] * marginals[b] * d[a * q + b];
+                    }
+                }
+                s
+            }
+        }
+    }
+}
+
+/// Krippendorff's ratio metric; 0/0 (both values zero) is no disagreement.
+fn ratio_delta2(a: f64, b: f64) -> f64 {
+    let s = a + b;
+    if s == 0.0 {
+        0.0
+    } else {
+        let r = (a - b) / s;
+        r * r
+    }
+}
+
+/// The pieces of one alpha computation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AlphaParts {
+    /// Observed disagreement D_o.
+    pub observed: f64,
+    /// Expected disagreement D_e.
+    pub expected: f64,
+    /// Pairable values n.
+    pub pairable_values: f64,
+    /// Units with at least two values.
+    pub pairable_units: usize,
+    /// 1 − D_o / D_e, `None` when D_e = 0 or n < 2.
+    pub alpha: Option<f64>,
+}
+
+/// Pairable units' category totals n_c, and the number of pairable units.
+fn pairable_marginals(m: &RatingMatrix) -> (Vec<f64>, usize) {
+    let counts = m.counts();
+    let mut marginals = vec![0.0; counts.n_categories()];
+    let mut units = 0;
+    for (pattern, n_units) in counts.patterns().filter(|(p, _)| total(p) >= 2) {
+        units += n_units as usize;
+        for c in pattern {
+            marginals[c.category as usize] += n_units as f64 * f64::from(c.count);
+        }
+    }
+    (marginals, units)
+}
+
+fn alpha_parts(m: &RatingMatrix, metric: Metric<'_>) -> Option<AlphaParts> {
+    let (marginals, pairable_units) = pairable_marginals(m);
+    let prepared = Prepared::new(metric, m.categories(), &marginals)?;
+    let n: f64 = marginals.iter().sum();
+    let mut within = 0.0;
+    for (pattern, n_units) in m.counts().patterns() {
+        let m_u = total(pattern);
+        if m_u >= 2 {
+            within += n_units as f64 * prepared.unit_sum(pattern) / (m_u as f64 - 1.0);
+        }
+    }
+    let expected_sum = prepared.expected_sum(&marginals);
+    let observed = if n > 0.0 { within / n } else { f64::NAN };
+    let expected = if n > 1.0 {
+        expected_sum / (n * (n - 1.0))
+    } else {
+        f64::NAN
+    };
+    let alpha = (n >= 2.0 && expected_sum > 0.0).then(|| 1.0 - (n - 1.0) * within / expected_sum);
+    Some(AlphaParts {
+        observed,
+        expected,
+        pairable_values: n,
+        pairable_units,
+        alpha: alpha.filter(|a| a.is_finite()),
+    })
+}
+
+/// Krippendorff's alpha at `level`; `None` where undefined: no variation
+/// among pairable values, fewer than two pairable values, unordered
+/// categories at the ordinal level, non-numeric categories at the interval
+/// or ratio level, negative values at the ratio level.
+pub fn krippendorff_alpha(m: &RatingMatrix, level: Level) -> Option<f64> {
+    alpha_parts(m, Metric::Level(level))?.alpha
+}
+
+/// D_o, D_e and alpha at `level` (`None` when the level does not apply to
+/// the categories).
+pub fn krippendorff_alpha_parts(m: &RatingMatrix, level: Level) -> Option<AlphaParts> {
+    alpha_parts(m, Metric::Level(level))
+}
+
+/// Alpha with a custom q × q disagreement matrix δ² (row-major, symmetric,
+/// zero diagonal), e.g. 1 − w for Gwet's agreement weights.
+pub fn krippendorff_alpha_with_metric(m: &RatingMatrix, delta2: &[f64]) -> Option<f64> {
+    alpha_parts(m, Metric::Matrix(delta2))?.alpha
+}
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapOptions {
+    /// Number of bootstrap replicates.
+    pub replicates: usize,
+    /// Two-sided coverage of the percentile interval, e.g. 0.95.
+    pub confidence: f64,
+    /// Seed of the generator; the same seed and data give the same interval.
+    pub seed: u64,
+}
+
+impl Default for BootstrapOptions {
+    fn default() -> Self {
+        BootstrapOptions {
+            replicates: 1000,
+            confidence: 0.95,
+            seed: 1,
+        }
+    }
+}
+
+/// A bootstrap percentile interval for alpha.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlphaInterval {
+    pub level: Level,
+    /// Alpha on the full data.
+    pub alpha: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub confidence: f64,
+    /// Standard deviation of the replicates.
+    pub standard_error: f64,
+    pub replicates: usize,
+    /// Replicates where alpha was defined (a replicate drawing only units
+    /// without variation has none); the interval uses these.
+    pub defined_replicates: usize,
+    pub seed: u64,
+}
+
+/// Percentile bootstrap interval for alpha at `level`, resampling pairable
+/// units with replacement. `None` when alpha itself is undefined or fewer
+/// than two replicates are defined.
+pub fn bootstrap_alpha(
+    m: &RatingMatrix,
+    level: Level,
+    options: &BootstrapOptions,
+) -> Option<AlphaInterval> {
+    let estimate = krippendorff_alpha(m, level)?;
+    if options.replicates == 0 || !(options.confidence > 0.0 && options.confidence < 1.0) {
+        return None;
+    }
+    let categories = m.categories();
+    let q = categories.len();
+
+    // Distinct pairable unit patterns and how many units share each, the
+    // most frequent first (the sequential binomials then leave small counts
+    // for the many rare patterns), ties in canonical order.
+    let mut pairable: Vec<(&[CategoryCount], u64)> = m
+        .counts()
+        .patterns()
+        .filter(|(p, _)| total(p) >= 2)
+        .collect();
+    pairable.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let (patterns, weights): (Vec<&[CategoryCount]>, Vec<u64>) = pairable.into_iter().unzip();
+    let n_units: u64 = weights.iter().sum();
+    let sizes: Vec<f64> = patterns.iter().map(|p| total(p) as f64).collect();
+
+    // Fixed metrics: per-pattern disagreement once; ordinal depends on the
+    // replicate's marginals and is recomputed.
+    let (full_marginals, _) = pairable_marginals(m);
+    let fixed = match level {
+        Level::Ordinal => None,
+        _ => Some(Prepared::new(
+            Metric::Level(level),
+            categories,
+            &full_marginals,
+        )?),
+    };
+    let fixed_within: Vec<f64> = match &fixed {
+        Some(p) => patterns
+            .iter()
+            .zip(&sizes)
+            .map(|(pat, &s)| p.unit_sum(pat) / (s - 1.0))
+            .collect(),
+        None => Vec::new(),
+    };
+
+    let mut rng = Rng::seed_from_u64(options.seed);
+    const BLOCK: usize = 8;
+    let k = patterns.len();
+    let mut draws = vec![0u64; BLOCK * k];
+    let mut marginals = vec![0.0; q];
+    let mut values = Vec::with_capacity(options.replicates);
+    let mut done = 0;
+    while done < options.replicates {
+        let block = BLOCK.min(options.replicates - done);
+        rng.multinomials(n_units, &weights, &mut draws[..block * k]);
+        done += block;
+        for draw in draws[..block * k].chunks_exact(k) {
+            marginals.iter_mut().for_each(|x| *x = 0.0);
+            for (pat, &w) in patterns.iter().zip(draw) {
+                if w > 0 {
+                    for c in *pat {
+                        marginals[c.category as usize] += w as f64 * f64::from(c.count);
+                    }
+                }
+            }
+            let n: f64 = marginals.iter().sum();
+            let ordinal;
+            let (prepared, within) = match &fixed {
+                Some(p) => (
+                    p,
+                    draw.iter()
+                        .zip(&fixed_within)
+                        .map(|(&w, d)| w as f64 * d)
+                        .sum::<f64>(),
+                ),
+                None => {
+                    ordinal = Prepared::Interval(ordinal_positions(&marginals));
+                    let within = patterns
+                        .iter()
+                        .zip(draw)
+                        .zip(&sizes)
+                        .filter(|((_, &w), _)| w > 0)
+                        .map(|((pat, &w), &s)| w as f64 * ordinal.unit_sum(pat) / (s - 1.0))
+                        .sum::<f64>();
+                    (&ordinal, within)
+                }
+            };
+            let expected_sum = prepared.expected_sum(&marginals);
+            if n >= 2.0 && expected_sum > 0.0 {
+                let a = 1.0 - (n - 1.0) * within / expected_sum;
+                if a.is_finite() {
+                    values.push(a);
+                }
+            }
+        }
+    }
+    if values.len() < 2 {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let tail = (1.0 - options.confidence) / 2.0;
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var =
+        values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (values.len() - 1) as f64;
+    Some(AlphaInterval {
+        level,
+        alpha: estimate,
+        lower: quantile_sorted(&values, tail),
+        upper: quantile_sorted(&values, 1.0 - tail),
+        confidence: options.confidence,
+        standard_error: var.sqrt(),
+        replicates: options.replicates,
+        defined_replicates: values.len(),
+        seed: options.seed,
+    })
+}
+
+/// Linear-interpolation quantile of sorted data (Hyndman & Fan 1996 type 7,
+/// the default of R and NumPy).
+pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::BuildOptions;
+
+    fn matrix(rows: &[(&str, &str, &str)]) -> RatingMatrix {
+        RatingMatrix::from_rows(
+            rows.iter()
+                .map(|&(u, r, v)| (u, r, (!v.is_empty()).then_some(v))),
+            BuildOptions::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn level_parses_and_rejects_clearly() {
+        assert_eq!("Ordinal".parse::<Level>(), Ok(Level::Ordinal));
+        let err = "likert".parse::<Level>().unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("expected nominal, ordinal, interval or ratio"));
+    }
+
+    #[test]
+    fn two_coders_binary_example() {
+        // Krippendorff (2011) section A: two observers, ten units, binary data; α = 0.095.
+        let a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0];
+        let b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
+        let units: Vec<String> = (0..10).map(|i| format!("u{i}")).collect();
+        let vals: Vec<String> = a.iter().chain(&b).map(|v| v.to_string()).collect();
+        let mut rows = Vec::new();
+        for i in 0..10 {
+            rows.push((units[i].as_str(), "A", Some(vals[i].as_str())));
+            rows.push((units[i].as_str(), "B", Some(vals[10 + i].as_str())));
+        }
+        let m = RatingMatrix::from_rows(rows, BuildOptions::default()).unwrap();
+        let alpha = krippendorff_alpha(&m, Level::Nominal).unwrap();
+        assert!((alpha - 0.095).abs() < 0.0005, "{alpha}");
+    }
+
+    #[test]
+    fn ordinal_equals_interval_on_midranks_and_custom_matrix_agrees() {
+        let m = matrix(&[
+            ("1", "A", "1"),
+            ("1", "B", "2"),
+            ("2", "A", "3"),
+            ("2", "B", "3"),
+            ("2", "C", "4"),
+            ("3", "A", "1"),
+            ("3", "C", "4"),
+        ]);
+        // Build the ordinal δ² matrix by its defining sum and compare.
+        let (marg, _) = pairable_marginals(&m);
+        let q = marg.len();
+        let mut d = vec![0.0; q * q];
+        for c in 0..q {
+            for k in 0..q {
+                let (lo, hi) = (c.min(k), c.max(k));
+                let s: f64 = marg[lo..=hi].iter().sum::<f64>() - (marg[c] + marg[k]) / 2.0;
+                d[c * q + k] = if c == k { 0.0 } else { s * s };
+            }
+        }
+        let via_matrix = krippendorff_alpha_with_metric(&m, &d).unwrap();
+        let direct = krippendorff_alpha(&m, Level::Ordinal).unwrap();
+        assert!((via_matrix - direct).abs() < 1e-12);
+    }
+
+    #[test]
+    fn undefined_cases_are_none() {
+        let constant = matrix(&[
+            ("1", "A", "2"),
+            ("1", "B", "2"),
+            ("2", "A", "2"),
+            ("2", "B", "2"),
+        ]);
+        assert_eq!(krippendorff_alpha(&constant, Level::Nominal), None);
+        let unpairable = matrix(&[("1", "A", "1"), ("2", "B", "2")]);
+        assert_eq!(krippendorff_alpha(&unpairable, Level::Interval), None);
+        let text = matrix(&[
+            ("1", "A", "x"),
+            ("1", "B", "y"),
+            ("2", "A", "y"),
+            ("2", "B", "y"),
+        ]);
+        assert!(krippendorff_alpha(&text, Level::Nominal).is_some());
+        assert_eq!(krippendorff_alpha(&text, Level::Ordinal), None);
+        assert_eq!(krippendorff_alpha(&text, Level::Interval), None);
+        let negative = matrix(&[
+            ("1", "A", "-1"),
+            ("1", "B", "2"),
+            ("2", "A", "2"),
+            ("2", "B", "2"),
+        ]);
+        assert_eq!(krippendorff_alpha(&negative, Level::Ratio), None);
+    }
+
+    #[test]
+    fn bootstrap_is_reproducible_and_brackets_the_estimate() {
+        let mut rows = Vec::new();
+        let mut rng = Rng::seed_from_u64(9);
+        let labels: Vec<String> = (0..200).map(|i| format!("u{i}")).collect();
+        let values = ["1", "2", "3", "4", "5"];
+        for u in &labels {
+            let truth = rng.below(5) as usize;
+            for r in ["A", "B", "C"] {
+                let noise = rng.below(3) as usize;
+                let v = (truth + noise).saturating_sub(1).min(4);
+                rows.push((u.as_str(), r, Some(values[v])));
+            }
+        }
+        let m = RatingMatrix::from_rows(rows, BuildOptions::default()).unwrap();
+        let opts = BootstrapOptions::default();
+        for level in Level::ALL {
+            let a = bootstrap_alpha(&m, level, &opts).unwrap();
+            let b = bootstrap_alpha(&m, level, &opts).unwrap();
+            assert_eq!(a, b);
+            assert!(a.lower < a.alpha && a.alpha < a.upper, "{level}: {a:?}");
+            assert!(a.upper - a.lower < 0.3);
+            assert_eq!(a.defined_replicates, 1000);
+        }
+        let other =
+            bootstrap_alpha(&m, Level::Ordinal, &BootstrapOptions { seed: 2, ..opts }).unwrap();
+        assert_ne!(
+            other.lower,
+            bootstrap_alpha(&m, Level::Ordinal, &opts).unwrap().lower
+        );
+    }
+
+    #[test]
+    fn quantiles_interpolate_like_r_type_7() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile_sorted(&x, 0.25), 1.75);
+        assert_eq!(quantile_sorted(&x, 0.5), 2.5);
+        assert_eq!(quantile_sorted(&x, 1.0), 4.0);
+    }
+}

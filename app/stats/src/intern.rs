@@ -1,0 +1,293 @@
+//! Compact interning of unit ids, rater ids, category labels and unit
+//! patterns.
+//!
+//! A ratings file with a million rows names a few hundred thousand units; a
+//! `HashMap<String, u32>` would allocate per name and roughly double the
+//! memory the file itself takes. Here all names live in one `String`, and an
+//! open-addressing table holds only 32-bit ids with 32 bits of their hash, so
+//! interning costs about 16 bytes per distinct name plus the name's text.
+
+/// A fast, non-cryptographic hash of a byte string (word-at-a-time FxHash
+/// mixing with a murmur3 finalizer so the low bits index the table well).
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    // Ids and values are short: fold the tail byte by byte (no memcpy call).
+    let tail = chunks
+        .remainder()
+        .iter()
+        .enumerate()
+        .fold(0u64, |t, (i, &b)| t | u64::from(b) << (8 * i));
+    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
+    fmix64(h)
+}
+
+/// Hash of a packed 128-bit key (unit patterns).
+pub(crate) fn hash_u128(key: u128) -> u64 {
+    fmix64(key as u64 ^ fmix64((key >> 64) as u64).rotate_left(17))
+}
+
+/// Hash of a slice of small integers (unit patterns).
+pub(crate) fn hash_u32s(values: &[u32]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = values.len() as u64;
+    for &v in values {
+        h = (h.rotate_left(5) ^ u64::from(v)).wrapping_mul(K);
+    }
+    fmix64(h)
+}
+
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Byte equality of two equally long slices; a plain loop beats a libc
+/// call for the few bytes of an id.
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() > 16 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// Open-addressing table mapping a hash to candidate ids; the caller
+/// confirms equality. Stores the low 32 bits of each hash so it can grow
+/// without rehashing keys.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdTable {
+    slots: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl IdTable {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let cap = (n.max(8) * 2).next_power_of_two();
+        IdTable {
+            slots: vec![(EMPTY, 0); cap],
+            len: 0,
+        }
+    }
+
+    /// Finds the id whose key equals, or inserts `new_id`. Returns the id and
+    /// whether it was inserted.
+    pub(crate) fn find_or_insert(
+        &mut self,
+        hash: u64,
+        new_id: u32,
+        mut eq: impl FnMut(u32) -> bool,
+    ) -> (u32, bool) {
+        if self.slots.is_empty() || (self.len + 1) * 8 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let h32 = hash as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = (h32 as usize) & mask;
+        loop {
+            let (id, h) = self.slots[i];
+            if id == EMPTY {
+                self.slots[i] = (new_id, h32);
+                self.len += 1;
+                return (new_id, true);
+            }
+            if h == h32 && eq(id) {
+                return (id, false);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let new_cap = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); new_cap]);
+        let mask = new_cap - 1;
+        for (id, h) in old.into_iter().filter(|&(id, _)| id != EMPTY) {
+            let mut i = (h as usize) & mask;
+            while self.slots[i].0 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (id, h);
+        }
+    }
+}
+
+/// An ordered list of names stored back to back in one string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Labels {
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the `i`-th name is `s` (length first, then bytes, without a
+    /// `memcmp` call for short names).
+    #[inline]
+    pub fn is(&self, i: usize, s: &str) -> bool {
+        let Some(&end) = self.ends.get(i) else {
+            return false;
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        end - start == s.len() && short_eq(&self.text.as_bytes()[start..end], s.as_bytes())
+    }
+
+    /// The `i`-th name, or `None` when out of range.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+}
+
+/// Assigns dense ids 0, 1, 2, … to distinct strings in order of first sight.
+#[derive(Debug, Clone, Default)]
+pub struct StrInterner {
+    labels: Labels,
+    table: IdTable,
+}
+
+impl StrInterner {
+    pub fn new() -> Self {
+        StrInterner {
+            labels: Labels::default(),
+            table: IdTable::with_capacity(16),
+        }
+    }
+
+    /// The id of `s`, inserting it if new; the flag says whether it was new.
+    #[inline]
+    pub fn intern(&mut self, s: &str) -> (u32, bool) {
+        let new_id = self.labels.len() as u32;
+        let labels = &self.labels;
+        let (id, inserted) = self
+            .table
+            .find_or_insert(hash_bytes(s.as_bytes()), new_id, |id| {
+                labels.is(id as usize, s)
+            });
+        if inserted {
+            self.labels.push(s);
+        }
+        (id, inserted)
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether `id` names `s`.
+    #[inline]
+    pub fn is(&self, id: u32, s: &str) -> bool {
+        self.labels.is(id as usize, s)
+    }
+
+    pub fn label(&self, id: u32) -> Option<&str> {
+        self.labels.get(id as usize)
+    }
+
+    pub fn into_labels(self) -> Labels {
+        self.labels
+    }
+}
+
+/// Assigns dense ids to distinct `u32` sequences (unit patterns).
+#[derive(Debug, Clone, Default)]
+pub struct SliceInterner {
+    pool: Vec<u32>,
+    ends: Vec<usize>,
+    table: IdTable,
+}
+
+impl SliceInterner {
+    pub fn new() -> Self {
+        SliceInterner {
+            pool: Vec::new(),
+            ends: Vec::new(),
+            table: IdTable::with_capacity(64),
+        }
+    }
+
+    pub fn intern(&mut self, key: &[u32]) -> u32 {
+        let new_id = self.ends.len() as u32;
+        let (pool, ends) = (&self.pool, &self.ends);
+        let get = |id: u32| {
+            let i = id as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &pool[start..ends[i]]
+        };
+        let (id, inserted) = self
+            .table
+            .find_or_insert(hash_u32s(key), new_id, |id| get(id) == key);
+        if inserted {
+            self.pool.extend_from_slice(key);
+            self.ends.push(self.pool.len());
+        }
+        id
+    }
+
+    pub fn get(&self, id: usize) -> &[u32] {
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.pool[start..self.ends[id]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_in_first_seen_order_and_survives_growth() {
+        let mut interner = StrInterner::new();
+        let names: Vec<String> = (0..10_000).map(|i| format!("unit-{i}")).collect();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(interner.intern(n), (i as u32, true));
+        }
+        for (i, n) in names.iter().enumerate().rev() {
+            assert_eq!(interner.intern(n), (i as u32, false));
+        }
+        assert_eq!(interner.len(), 10_000);
+        let labels = interner.into_labels();
+        assert_eq!(labels.get(9_999), Some("unit-9999"));
+        assert_eq!(labels.get(10_000), None);
+    }
+
+    #[test]
+    fn empty_and_unicode_names() {
+        let mut interner = StrInterner::new();
+        assert_eq!(interner.intern("").0, 0);
+        assert_eq!(interner.intern("Zürich – ÖSZE").0, 1);
+        assert_eq!(interner.intern("").0, 0);
+        assert_eq!(interner.label(1), Some("Zürich – ÖSZE"));
+    }
+
+    #[test]
+    fn slice_interner_distinguishes_prefixes() {
+        let mut s = SliceInterner::new();
+        let a = s.intern(&[1, 2]);
+        let b = s.intern(&[1, 2, 0]);
+        let c = s.intern(&[]);
+        assert_eq!((a, b, c), (0, 1, 2));
+        assert_eq!(s.intern(&[1, 2]), 0);
+        assert_eq!(s.get(1), &[1, 2, 0]);
+    }
+}

@@ -1,0 +1,1214 @@
+//! The reliability-data matrix: ratings in long format (unit, rater,
+//! value-or-missing) become a units × raters table over a category set.
+//!
+//! Storage is sparse (per unit, the raters who rated it and the category they
+//! chose), so a crowd of thousands of raters each rating a few units costs
+//! what the ratings cost, not units × raters.
+//!
+//! Categories: with an explicit ordered list, labels take positions 1..q in
+//! list order (text labels allowed, so ordinal and weighted measures are
+//! defined); when every label is a number, those numbers are the values used
+//! by interval and ratio measures. Without a list, the categories are the
+//! distinct values seen, sorted numerically when all are numbers (and then
+//! ordered and numeric), otherwise sorted by text and treated as unordered
+//! (nominal only).
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
+
+/// Marks a blank (missing) rating while building.
+const MISSING: u32 = u32::MAX;
+const NO_UNIT: u32 = u32::MAX;
+/// A one-byte value whose code is not cached yet.
+const NOT_CACHED: u32 = u32::MAX - 1;
+
+/// One non-missing rating inside a unit: who rated, and which category
+/// (an index into the matrix's [`CategorySet`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rating {
+    pub rater: u32,
+    pub category: u32,
+}
+
+/// `s` without leading and trailing spaces and tabs.
+#[inline]
+pub(crate) fn trim_blank(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if !matches!(f, b' ' | b'\t') && !matches!(l, b' ' | b'\t') => return s,
+        _ => {}
+    }
+    let start = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'\t')
+        .map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// Parses a category label as a finite number.
+pub(crate) fn parse_number(label: &str) -> Option<f64> {
+    let t = label.trim();
+    // Rust accepts "inf" and "NaN"; a rating scale has neither.
+    let first = t.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// The ordered (or unordered) set of categories a matrix uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategorySet {
+    labels: Vec<String>,
+    values: Option<Vec<f64>>,
+    ordered: bool,
+}
+
+impl CategorySet {
+    /// An explicit, ordered category list. Labels must be distinct (two
+    /// labels naming the same number, like "1" and "1.0", count as equal).
+    pub fn ordered(labels: &[String]) -> Result<Self, CategoryError> {
+        if labels.is_empty() {
+            return Err(CategoryError::Empty);
+        }
+        let mut seen = StrInterner::new();
+        for label in labels {
+            if label.trim().is_empty() {
+                return Err(CategoryError::Blank);
+            }
+            if !seen.intern(label.trim()).1 {
+                return Err(CategoryError::Duplicate(label.clone()));
+            }
+        }
+        let numbers: Option<Vec<f64>> = labels.iter().map(|l| parse_number(l)).collect();
+        if let Some(values) = &numbers {
+            for (i, v) in values.iter().enumerate() {
+                if values[..i].contains(v) {
+                    return Err(CategoryError::Duplicate(labels[i].clone()));
+                }
+            }
+        }
+        Ok(CategorySet {
+            labels: labels.iter().map(|l| l.trim().to_string()).collect(),
+            values: numbers,
+            ordered: true,
+        })
+    }
+
+    /// Number of categories q.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Category labels in category order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Whether the categories have an order (explicit list or numbers).
+    pub fn is_ordered(&self) -> bool {
+        self.ordered
+    }
+
+    /// The numeric value of each category when every label is a number.
+    pub fn numeric_values(&self) -> Option<&[f64]> {
+        self.values.as_deref()
+    }
+
+    /// Scores for ordinal and weighted measures: the numbers themselves when
+    /// numeric, positions 1..q when ordered text, `None` when unordered.
+    pub fn scores(&self) -> Option<Vec<f64>> {
+        match (&self.values, self.ordered) {
+            (Some(v), _) => Some(v.clone()),
+            (None, true) => Some((1..=self.labels.len()).map(|i| i as f64).collect()),
+            (None, false) => None,
+        }
+    }
+
+    /// The index of a label, matching exactly or, for numbers, numerically.
+    pub fn index_of(&self, label: &str) -> Option<u32> {
+        let label = label.trim();
+        if let Some(i) = self.labels.iter().position(|l| l == label) {
+            return Some(i as u32);
+        }
+        let (values, x) = (self.values.as_ref()?, parse_number(label)?);
+        values.iter().position(|&v| v == x).map(|i| i as u32)
+    }
+}
+
+/// Why an explicit category list was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CategoryError {
+    Empty,
+    Blank,
+    Duplicate(String),
+}
+
+impl fmt::Display for CategoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CategoryError::Empty => write!(f, "the category list is empty"),
+            CategoryError::Blank => write!(f, "the category list contains a blank label"),
+            CategoryError::Duplicate(l) => write!(f, "category {l:?} is listed twice"),
+        }
+    }
+}
+
+impl std::error::Error for CategoryError {}
+
+/// Why a rating could not be added, or the matrix not finished.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildError {
+    /// The same unit × rater cell appears twice; `row` is the 0-based index
+    /// (in `add` order) of the second occurrence.
+    DuplicateRating {
+        unit: String,
+        rater: String,
+        row: usize,
+    },
+    /// A value outside the explicit category list.
+    UnknownCategory { value: String },
+    /// A non-numeric value where numbers are required.
+    NotNumeric { value: String },
+    /// A blank unit or rater id.
+    BlankId { what: &'static str },
+    /// More than 2³² − 2 distinct units, raters or values.
+    TooLarge,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::DuplicateRating { unit, rater, .. } => {
+                write!(f, "duplicate rating for unit {unit} by rater {rater}")
+            }
+            BuildError::UnknownCategory { value } => {
+                write!(f, "value {value:?} is not one of the categories")
+            }
+            BuildError::NotNumeric { value } => write!(f, "value {value:?} is not a number"),
+            BuildError::BlankId { what } => write!(f, "blank {what} id"),
+            BuildError::TooLarge => write!(f, "too many distinct units, raters or values"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Options for turning long-format rows into a matrix.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// An explicit ordered category list (see the module docs).
+    pub categories: Option<CategorySet>,
+    /// Refuse values that are not numbers (interval / ratio analyses).
+    pub require_numeric: bool,
+}
+
+/// Per-value bookkeeping while building.
+#[derive(Debug, Clone)]
+struct ValueTable {
+    interner: StrInterner,
+    /// Value id → the code stored in entries (its category index with an
+    /// explicit list, its value id otherwise); `NOT_CACHED` while the value
+    /// has not been accepted (a refused value stays refused).
+    codes: Vec<u32>,
+    explicit: Option<CategorySet>,
+    require_numeric: bool,
+}
+
+impl ValueTable {
+    /// The code stored for a value, validating it the first time.
+    fn code(&mut self, value: &str) -> Result<u32, BuildError> {
+        let (id, _) = self.interner.intern(value);
+        if id >= NOT_CACHED {
+            return Err(BuildError::TooLarge);
+        }
+        let slot = id as usize;
+        if let Some(&code) = self.codes.get(slot).filter(|&&c| c != NOT_CACHED) {
+            return Ok(code);
+        }
+        if self.require_numeric && parse_number(value).is_none() {
+            return Err(BuildError::NotNumeric {
+                value: value.to_string(),
+            });
+        }
+        let code = match &self.explicit {
+            Some(categories) => {
+                categories
+                    .index_of(value)
+                    .ok_or_else(|| BuildError::UnknownCategory {
+                        value: value.to_string(),
+                    })?
+            }
+            None => id,
+        };
+        if self.codes.len() <= slot {
+            self.codes.resize(slot + 1, NOT_CACHED);
+        }
+        self.codes[slot] = code;
+        Ok(code)
+    }
+
+    /// Whether value id `id` was accepted.
+    fn accepted(&self, id: u32) -> bool {
+        self.codes
+            .get(id as usize)
+            .is_some_and(|&c| c != NOT_CACHED)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Triple {
+    unit: u32,
+    rater: u32,
+    code: u32,
+    row: u32,
+}
+
+/// Builds a [`RatingMatrix`] one long-format row at a time.
+///
+/// Rows grouped by unit (the usual layout) go straight into the compact
+/// per-unit storage and duplicates are caught as they arrive; if a unit
+/// reappears later the builder falls back to collecting rows and sorting
+/// them by unit at the end.
+#[derive(Debug, Clone)]
+pub struct MatrixBuilder {
+    units: StrInterner,
+    raters: StrInterner,
+    values: ValueTable,
+    rows: usize,
+    missing: usize,
+    current_unit: u32,
+    /// The unit of the last successful `add`.
+    last_unit: u32,
+    rater_stamp: Vec<u32>,
+    /// The rater that followed each rater last time: long-format files
+    /// repeat the same rater order unit after unit, so this guess usually
+    /// saves a hash lookup.
+    rater_next: Vec<u32>,
+    last_rater: u32,
+    /// Codes of one-byte values (the usual 1–5 or 0–9 scale), by byte.
+    byte_codes: Box<[u32; 256]>,
+    offsets: Vec<usize>,
+    entries: Vec<Rating>,
+    scattered: Option<Vec<Triple>>,
+}
+
+impl MatrixBuilder {
+    pub fn new(options: BuildOptions) -> Self {
+        MatrixBuilder {
+            units: StrInterner::new(),
+            raters: StrInterner::new(),
+            values: ValueTable {
+                interner: StrInterner::new(),
+                codes: Vec::new(),
+                explicit: options.categories,
+                require_numeric: options.require_numeric,
+            },
+            rows: 0,
+            missing: 0,
+            current_unit: NO_UNIT,
+            last_unit: NO_UNIT,
+            rater_stamp: Vec::new(),
+            rater_next: Vec::new(),
+            last_rater: NO_UNIT,
+            byte_codes: Box::new([NOT_CACHED; 256]),
+            offsets: Vec::new(),
+            entries: Vec::new(),
+            scattered: None,
+        }
+    }
+
+    /// Reserves room for about `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        if self.scattered.is_none() {
+            self.entries.reserve(rows);
+        }
+    }
+
+    /// Adds one row; `value` `None` (or blank) is a missing rating, which
+    /// still occupies its unit × rater cell.
+    pub fn add(&mut self, unit: &str, rater: &str, value: Option<&str>) -> Result<(), BuildError> {
+        let unit = trim_blank(unit);
+        if unit.is_empty() {
+            return Err(BuildError::BlankId { what: "unit" });
+        }
+        // Validate everything before touching the unit table, so a refused
+        // row leaves no trace.
+        let (rater, code) = self.check(rater, value)?;
+        let (unit_id, new_unit) =
+            if self.current_unit != NO_UNIT && self.units.is(self.current_unit, unit) {
+                (self.current_unit, false)
+            } else {
+                self.units.intern(unit)
+            };
+        if unit_id == NO_UNIT {
+            return Err(BuildError::TooLarge);
+        }
+        self.place(unit_id, new_unit, rater, code)
+    }
+
+    /// `add` for a row whose unit is the one of the previous successful
+    /// `add` (the caller vouches for it, e.g. the same slice of a file):
+    /// skips looking the unit up.
+    pub(crate) fn add_same_unit(
+        &mut self,
+        rater: &str,
+        value: Option<&str>,
+    ) -> Result<(), BuildError> {
+        if self.last_unit == NO_UNIT {
+            return Err(BuildError::BlankId { what: "unit" });
+        }
+        let (rater, code) = self.check(rater, value)?;
+        self.place(self.last_unit, false, rater, code)
+    }
+
+    /// The trimmed rater id and the value's code.
+    fn check<'s>(
+        &mut self,
+        rater: &'s str,
+        value: Option<&str>,
+    ) -> Result<(&'s str, u32), BuildError> {
+        let rater = trim_blank(rater);
+        if rater.is_empty() {
+            return Err(BuildError::BlankId { what: "rater" });
+        }
+        let code = match value.map(trim_blank) {
+            None | Some("") => MISSING,
+            Some(v) => self.value_code(v)?,
+        };
+        Ok((rater, code))
+    }
+
+    /// Stores a validated row.
+    fn place(
+        &mut self,
+        unit_id: u32,
+        new_unit: bool,
+        rater: &str,
+        code: u32,
+    ) -> Result<(), BuildError> {
+        let row = self.rows;
+        let rater_id = self.rater_id(rater);
+        if rater_id == NO_UNIT {
+            return Err(BuildError::TooLarge);
+        }
+        if let Some(triples) = &mut self.scattered {
+            triples.push(Triple {
+                unit: unit_id,
+                rater: rater_id,
+                code,
+                row: u32::try_from(row).map_err(|_| BuildError::TooLarge)?,
+            });
+        } else {
+            if unit_id != self.current_unit {
+                if new_unit {
+                    self.offsets.push(self.entries.len());
+                    self.current_unit = unit_id;
+                } else {
+                    self.scatter();
+                    return self.add_scattered(unit_id, rater_id, code, row);
+                }
+            }
+            let stamp = &mut self.rater_stamp[rater_id as usize];
+            if *stamp == unit_id {
+                return Err(self.duplicate(unit_id, rater_id, row));
+            }
+            *stamp = unit_id;
+            self.entries.push(Rating {
+                rater: rater_id,
+                category: code,
+            });
+        }
+        self.rows += 1;
+        self.last_unit = unit_id;
+        if code == MISSING {
+            self.missing += 1;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn value_code(&mut self, v: &str) -> Result<u32, BuildError> {
+        if let &[b] = v.as_bytes() {
+            let cached = self.byte_codes[usize::from(b)];
+            if cached != NOT_CACHED {
+                return Ok(cached);
+            }
+            let code = self.values.code(v)?;
+            self.byte_codes[usize::from(b)] = code;
+            return Ok(code);
+        }
+        self.values.code(v)
+    }
+
+    #[inline]
+    fn rater_id(&mut self, rater: &str) -> u32 {
+        let guess = self
+            .rater_next
+            .get(self.last_rater as usize)
+            .copied()
+            .unwrap_or(NO_UNIT);
+        if guess != NO_UNIT && self.raters.is(guess, rater) {
+            self.last_rater = guess;
+            return guess;
+        }
+        let (id, new) = self.raters.intern(rater);
+        if new {
+            self.rater_stamp.push(NO_UNIT);
+            self.rater_next.push(NO_UNIT);
+        }
+        if let Some(next) = self.rater_next.get_mut(self.last_rater as usize) {
+            *next = id;
+        }
+        self.last_rater = id;
+        id
+    }
+
+    fn add_scattered(
+        &mut self,
+        unit: u32,
+        rater: u32,
+        code: u32,
+        row: usize,
+    ) -> Result<(), BuildError> {
+        let row32 = u32::try_from(row).map_err(|_| BuildError::TooLarge)?;
+        if let Some(triples) = &mut self.scattered {
+            triples.push(Triple {
+                unit,
+                rater,
+                code,
+                row: row32,
+            });
+        }
+        self.rows += 1;
+        self.last_unit = unit;
+        if code == MISSING {
+            self.missing += 1;
+        }
+        Ok(())
+    }
+
+    /// Switches from grouped to scattered collection.
+    fn scatter(&mut self) {
+        let mut triples = Vec::with_capacity(self.entries.len() * 2);
+        for (unit, window) in self.offsets.iter().enumerate() {
+            let end = self
+                .offsets
+                .get(unit + 1)
+                .copied()
+                .unwrap_or(self.entries.len());
+            for r in &self.entries[*window..end] {
+                triples.push(Triple {
+                    unit: unit as u32,
+                    rater: r.rater,
+                    code: r.category,
+                    row: 0,
+                });
+            }
+        }
+        self.entries = Vec::new();
+        self.offsets = Vec::new();
+        self.scattered = Some(triples);
+    }
+
+    fn duplicate(&self, unit: u32, rater: u32, row: usize) -> BuildError {
+        BuildError::DuplicateRating {
+            unit: self.units.label(unit).unwrap_or_default().to_string(),
+            rater: self.raters.label(rater).unwrap_or_default().to_string(),
+            row,
+        }
+    }
+
+    /// Finishes the matrix: checks for duplicates left by scattered input,
+    /// drops missing cells and fixes the category set.
+    pub fn finish(mut self) -> Result<RatingMatrix, BuildError> {
+        let n_units = self.units.len();
+        let (mut offsets, mut entries) = match self.scattered.take() {
+            None => (
+                std::mem::take(&mut self.offsets),
+                std::mem::take(&mut self.entries),
+            ),
+            Some(triples) => self.group_scattered(triples, n_units)?,
+        };
+        // Drop missing cells in place, rewriting offsets.
+        let mut write = 0;
+        for u in 0..offsets.len() {
+            let start = offsets[u];
+            let end = offsets.get(u + 1).copied().unwrap_or(entries.len());
+            offsets[u] = write;
+            for i in start..end {
+                if entries[i].category != MISSING {
+                    entries[write] = entries[i];
+                    write += 1;
+                }
+            }
+        }
+        entries.truncate(write);
+        offsets.push(write);
+        let mut rater_counts = vec![0usize; self.raters.len()];
+        for e in &entries {
+            rater_counts[e.rater as usize] += 1;
+        }
+
+        let categories = match self.values.explicit.take() {
+            Some(c) => c,
+            None => {
+                let (categories, remap) = collected_categories(&self.values);
+                for e in &mut entries {
+                    e.category = remap.get(e.category as usize).copied().unwrap_or(0);
+                }
+                categories
+            }
+        };
+        Ok(RatingMatrix {
+            units: self.units.into_labels(),
+            raters: self.raters.into_labels(),
+            categories,
+            offsets,
+            entries,
+            rows: self.rows,
+            missing: self.missing,
+            rater_counts,
+            counts: OnceLock::new(),
+        })
+    }
+
+    /// Counting sort of scattered rows by unit, catching duplicates.
+    fn group_scattered(
+        &self,
+        triples: Vec<Triple>,
+        n_units: usize,
+    ) -> Result<(Vec<usize>, Vec<Rating>), BuildError> {
+        let mut offsets = vec![0usize; n_units + 1];
+        for t in &triples {
+            offsets[t.unit as usize + 1] += 1;
+        }
+        for u in 0..n_units {
+            offsets[u + 1] += offsets[u];
+        }
+        let mut cursor = offsets.clone();
+        let mut placed = vec![
+            (
+                Rating {
+                    rater: 0,
+                    category: 0
+                },
+                0u32
+            );
+            triples.len()
+        ];
+        for t in &triples {
+            let slot = &mut cursor[t.unit as usize];
+            placed[*slot] = (
+                Rating {
+                    rater: t.rater,
+                    category: t.code,
+                },
+                t.row,
+            );
+            *slot += 1;
+        }
+        drop(triples);
+        // Stable placement keeps add order within a unit, so the later of two
+        // equal raters is the duplicate; report the earliest such row.
+        let mut stamp = vec![NO_UNIT; self.raters.len()];
+        let mut first_dup: Option<(u32, u32, u32)> = None;
+        for u in 0..n_units {
+            for &(r, row) in &placed[offsets[u]..offsets[u + 1]] {
+                let s = &mut stamp[r.rater as usize];
+                if *s == u as u32 {
+                    if first_dup.is_none_or(|(_, _, best)| row < best) {
+                        first_dup = Some((u as u32, r.rater, row));
+                    }
+                } else {
+                    *s = u as u32;
+                }
+            }
+        }
+        if let Some((u, r, row)) = first_dup {
+            return Err(self.duplicate(u, r, row as usize));
+        }
+        offsets.pop();
+        Ok((offsets, placed.into_iter().map(|(r, _)| r).collect()))
+    }
+}
+
+/// Builds the category set from the distinct accepted values, and the map
+/// from value id to category index.
+fn collected_categories(values: &ValueTable) -> (CategorySet, Vec<u32>) {
+    let all = values.interner.len() as u32;
+    let ids: Vec<u32> = (0..all).filter(|&i| values.accepted(i)).collect();
+    let labels: Vec<&str> = ids
+        .iter()
+        .map(|&i| values.interner.label(i).unwrap_or_default())
+        .collect();
+    let numbers: Option<Vec<f64>> = labels.iter().map(|l| parse_number(l)).collect();
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    // Indexed by position in `ids`; turned into a map by value id below.
+    let mut remap = vec![0u32; labels.len()];
+    let (set, remap) = match numbers {
+        Some(nums) => {
+            order.sort_by(|&a, &b| nums[a].total_cmp(&nums[b]).then(a.cmp(&b)));
+            let mut out_labels = Vec::new();
+            let mut out_values: Vec<f64> = Vec::new();
+            for &i in &order {
+                // "1" and "1.0" are one category, labelled as first seen.
+                if out_values.last() != Some(&nums[i]) {
+                    out_values.push(nums[i]);
+                    out_labels.push(labels[i].to_string());
+                }
+                remap[i] = (out_values.len() - 1) as u32;
+            }
+            let set = CategorySet {
+                labels: out_labels,
+                values: Some(out_values),
+                ordered: true,
+            };
+            (set, remap)
+        }
+        None => {
+            order.sort_by(|&a, &b| labels[a].cmp(labels[b]));
+            for (pos, &i) in order.iter().enumerate() {
+                remap[i] = pos as u32;
+            }
+            let set = CategorySet {
+                labels: order.iter().map(|&i| labels[i].to_string()).collect(),
+                values: None,
+                ordered: false,
+            };
+            (set, remap)
+        }
+    };
+    let mut by_id = vec![0u32; all as usize];
+    for (&id, &category) in ids.iter().zip(&remap) {
+        by_id[id as usize] = category;
+    }
+    (set, by_id)
+}
+
+/// Ratings arranged by unit: the input every coefficient reads.
+#[derive(Debug, Clone)]
+pub struct RatingMatrix {
+    units: Labels,
+    raters: Labels,
+    categories: CategorySet,
+    offsets: Vec<usize>,
+    entries: Vec<Rating>,
+    rows: usize,
+    missing: usize,
+    rater_counts: Vec<usize>,
+    counts: OnceLock<CategoryCounts>,
+}
+
+impl RatingMatrix {
+    /// Builds a matrix from long-format rows `(unit, rater, value)`, where a
+    /// `None` or blank value is missing.
+    pub fn from_rows<'s, I>(rows: I, options: BuildOptions) -> Result<Self, BuildError>
+    where
+        I: IntoIterator<Item = (&'s str, &'s str, Option<&'s str>)>,
+    {
+        let mut builder = MatrixBuilder::new(options);
+        for (unit, rater, value) in rows {
+            builder.add(unit, rater, value)?;
+        }
+        builder.finish()
+    }
+
+    /// Distinct units named in the input (including units with only blanks).
+    pub fn n_units(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Distinct raters named in the input.
+    pub fn n_raters(&self) -> usize {
+        self.raters.len()
+    }
+
+    /// Non-missing ratings.
+    pub fn n_ratings(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Rows read, including missing ones.
+    pub fn n_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Rows with a blank value.
+    pub fn n_missing(&self) -> usize {
+        self.missing
+    }
+
+    /// The non-missing ratings of unit `u` (empty when out of range).
+    pub fn unit(&self, u: usize) -> &[Rating] {
+        match (self.offsets.get(u), self.offsets.get(u + 1)) {
+            (Some(&s), Some(&e)) => &self.entries[s..e],
+            _ => &[],
+        }
+    }
+
+    /// Every unit's ratings, in unit order.
+    pub fn units(&self) -> impl Iterator<Item = &[Rating]> + '_ {
+        self.offsets
+            .windows(2)
+            .map(move |w| &self.entries[w[0]..w[1]])
+    }
+
+    pub fn unit_label(&self, u: usize) -> Option<&str> {
+        self.units.get(u)
+    }
+
+    pub fn rater_label(&self, r: usize) -> Option<&str> {
+        self.raters.get(r)
+    }
+
+    /// The index of the unit with this label.
+    pub fn unit_index(&self, label: &str) -> Option<usize> {
+        (0..self.n_units()).find(|&u| self.units.get(u) == Some(label))
+    }
+
+    /// The index of the rater with this label.
+    pub fn rater_index(&self, label: &str) -> Option<u32> {
+        (0..self.n_raters())
+            .find(|&r| self.raters.get(r) == Some(label))
+            .map(|r| r as u32)
+    }
+
+    pub fn categories(&self) -> &CategorySet {
+        &self.categories
+    }
+
+    /// How many units each rater rated (non-missing).
+    pub fn ratings_per_rater(&self) -> &[usize] {
+        &self.rater_counts
+    }
+
+    /// Raters with at least one non-missing rating, in rater order.
+    pub fn active_raters(&self) -> Vec<u32> {
+        self.rater_counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(r, _)| r as u32)
+            .collect()
+    }
+
+    /// Per-unit category counts, computed once and cached.
+    pub fn counts(&self) -> &CategoryCounts {
+        self.counts.get_or_init(|| CategoryCounts::new(self))
+    }
+}
+
+/// One category's count within a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CategoryCount {
+    pub category: u32,
+    pub count: u32,
+}
+
+/// For every unit, how many of its ratings fell in each category (only
+/// categories that occur, sorted by category): the n_uc of Krippendorff and
+/// the r_ik of Fleiss and Gwet.
+///
+/// Units with the same counts are stored once, as a *pattern* with its
+/// multiplicity, and every coefficient that depends only on counts sums over
+/// patterns: 100,000 units on a 5-point scale have a few hundred patterns.
+/// Patterns are kept in a canonical (sorted) order, so such sums do not
+/// depend on the order of rows, units or raters, not even in the last bit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCounts {
+    unit_pattern: Vec<u32>,
+    offsets: Vec<usize>,
+    cells: Vec<CategoryCount>,
+    multiplicity: Vec<u64>,
+    q: usize,
+}
+
+impl CategoryCounts {
+    fn new(m: &RatingMatrix) -> Self {
+        let q = m.categories.len();
+        let widest = m.offsets.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let (unit_pattern, patterns) = if q <= 16 && widest <= 255 {
+            Self::packed_patterns(m)
+        } else {
+            Self::general_patterns(m, q)
+        };
+        // Canonical order: sort patterns by their cells.
+        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        order.sort_by(|&a, &b| patterns[a].cmp(&patterns[b]));
+        let mut rank = vec![0u32; patterns.len()];
+        for (r, &p) in order.iter().enumerate() {
+            rank[p] = r as u32;
+        }
+        let mut offsets = Vec::with_capacity(order.len() + 1);
+        let mut cells = Vec::new();
+        offsets.push(0);
+        for &p in &order {
+            cells.extend_from_slice(&patterns[p]);
+            offsets.push(cells.len());
+        }
+        let mut multiplicity = vec![0u64; order.len()];
+        let unit_pattern: Vec<u32> = unit_pattern
+            .into_iter()
+            .map(|p| {
+                let r = rank[p as usize];
+                multiplicity[r as usize] += 1;
+                r
+            })
+            .collect();
+        CategoryCounts {
+            unit_pattern,
+            offsets,
+            cells,
+            multiplicity,
+            q,
+        }
+    }
+
+    /// Up to 16 categories and 255 ratings per unit: a unit's counts pack
+    /// into one `u128` (8 bits per category), built without sorting.
+    fn packed_patterns(m: &RatingMatrix) -> (Vec<u32>, Vec<Vec<CategoryCount>>) {
+        let mut keys: Vec<u128> = Vec::new();
+        let mut table = IdTable::with_capacity(64);
+        let mut unit_pattern = Vec::with_capacity(m.n_units());
+        for unit in m.units() {
+            let key = unit
+                .iter()
+                .fold(0u128, |k, r| k + (1u128 << (8 * r.category)));
+            let (id, inserted) = table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
+                keys[id as usize] == key
+            });
+            if inserted {
+                keys.push(key);
+            }
+            unit_pattern.push(id);
+        }
+        let patterns = keys
+            .iter()
+            .map(|&key| {
+                (0..16u32)
+                    .filter_map(|c| {
+                        let count = ((key >> (8 * c)) & 0xff) as u32;
+                        (count > 0).then_some(CategoryCount { category: c, count })
+                    })
+                    .collect()
+            })
+            .collect();
+        (unit_pattern, patterns)
+    }
+
+    /// Any number of categories: gather, sort and intern each unit's counts.
+    fn general_patterns(m: &RatingMatrix, q: usize) -> (Vec<u32>, Vec<Vec<CategoryCount>>) {
+        let mut count = vec![0u32; q];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut key: Vec<u32> = Vec::new();
+        let mut interner = SliceInterner::new();
+        let mut n_patterns = 0u32;
+        let mut unit_pattern = Vec::with_capacity(m.n_units());
+        for unit in m.units() {
+            for r in unit {
+                let c = &mut count[r.category as usize];
+                if *c == 0 {
+                    touched.push(r.category);
+                }
+                *c += 1;
+            }
+            touched.sort_unstable();
+            key.clear();
+            for &c in &touched {
+                key.push(c);
+                key.push(count[c as usize]);
+                count[c as usize] = 0;
+            }
+            touched.clear();
+            let id = interner.intern(&key);
+            n_patterns = n_patterns.max(id + 1);
+            unit_pattern.push(id);
+        }
+        let patterns = (0..n_patterns as usize)
+            .map(|p| {
+                interner
+                    .get(p)
+                    .chunks_exact(2)
+                    .map(|kv| CategoryCount {
+                        category: kv[0],
+                        count: kv[1],
+                    })
+                    .collect()
+            })
+            .collect();
+        (unit_pattern, patterns)
+    }
+
+    /// Number of categories q.
+    pub fn n_categories(&self) -> usize {
+        self.q
+    }
+
+    /// The counts of unit `u` (empty when out of range).
+    pub fn unit(&self, u: usize) -> &[CategoryCount] {
+        match self.unit_pattern.get(u) {
+            Some(&p) => self.pattern(p as usize),
+            None => &[],
+        }
+    }
+
+    /// Every unit's counts, in unit order.
+    pub fn units(&self) -> impl Iterator<Item = &[CategoryCount]> + '_ {
+        self.unit_pattern
+            .iter()
+            .map(move |&p| self.pattern(p as usize))
+    }
+
+    /// The pattern index of unit `u` (an index into [`Self::patterns`]).
+    pub fn pattern_of(&self, u: usize) -> Option<usize> {
+        self.unit_pattern.get(u).map(|&p| p as usize)
+    }
+
+    fn pattern(&self, p: usize) -> &[CategoryCount] {
+        &self.cells[self.offsets[p]..self.offsets[p + 1]]
+    }
+
+    /// The distinct count patterns, in canonical order, each with the number
+    /// of units that show it.
+    pub fn patterns(&self) -> impl Iterator<Item = (&[CategoryCount], u64)> + '_ {
+        self.multiplicity
+            .iter()
+            .enumerate()
+            .map(move |(p, &n)| (self.pattern(p), n))
+    }
+
+    /// Number of distinct patterns.
+    pub fn n_patterns(&self) -> usize {
+        self.multiplicity.len()
+    }
+}
+
+/// Total ratings in a unit's counts.
+pub(crate) fn total(unit: &[CategoryCount]) -> u64 {
+    unit.iter().map(|c| u64::from(c.count)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(
+        data: &[(&'static str, &'static str, &'static str)],
+    ) -> Vec<(&'static str, &'static str, Option<&'static str>)> {
+        data.iter()
+            .map(|&(u, r, v)| (u, r, if v.is_empty() { None } else { Some(v) }))
+            .collect()
+    }
+
+    #[test]
+    fn numeric_values_sort_numerically_and_merge_equal_numbers() {
+        let m = RatingMatrix::from_rows(
+            rows(&[
+                ("u1", "A", "10"),
+                ("u1", "B", "9"),
+                ("u2", "A", "1.0"),
+                ("u2", "B", "1"),
+                ("u3", "A", ""),
+            ]),
+            BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(m.categories().labels(), ["1.0", "9", "10"]);
+        assert_eq!(m.categories().numeric_values(), Some(&[1.0, 9.0, 10.0][..]));
+        assert!(m.categories().is_ordered());
+        assert_eq!(
+            (m.n_units(), m.n_raters(), m.n_ratings(), m.n_missing()),
+            (3, 2, 4, 1)
+        );
+        assert_eq!(
+            m.unit(1),
+            &[
+                Rating {
+                    rater: 0,
+                    category: 0
+                },
+                Rating {
+                    rater: 1,
+                    category: 0
+                }
+            ]
+        );
+        assert!(m.unit(2).is_empty());
+    }
+
+    #[test]
+    fn text_values_without_a_list_are_unordered() {
+        let m = RatingMatrix::from_rows(
+            rows(&[("u1", "A", "low"), ("u1", "B", "high")]),
+            BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(m.categories().labels(), ["high", "low"]);
+        assert!(!m.categories().is_ordered());
+        assert_eq!(m.categories().scores(), None);
+    }
+
+    #[test]
+    fn explicit_list_orders_text_and_matches_numbers_numerically() {
+        let cats = CategorySet::ordered(&["low".into(), "mid".into(), "high".into()]).unwrap();
+        assert_eq!(cats.scores(), Some(vec![1.0, 2.0, 3.0]));
+        let options = BuildOptions {
+            categories: Some(cats),
+            require_numeric: false,
+        };
+        let m = RatingMatrix::from_rows(
+            rows(&[("u1", "A", "high"), ("u1", "B", "mid")]),
+            options.clone(),
+        )
+        .unwrap();
+        assert_eq!(m.unit(0)[0].category, 2);
+        let err = RatingMatrix::from_rows(rows(&[("u1", "A", "huge")]), options).unwrap_err();
+        assert_eq!(
+            err,
+            BuildError::UnknownCategory {
+                value: "huge".into()
+            }
+        );
+
+        let numeric = CategorySet::ordered(&["1".into(), "2".into()]).unwrap();
+        assert_eq!(numeric.index_of("2.0"), Some(1));
+        assert!(matches!(
+            CategorySet::ordered(&["1".into(), "1.0".into()]),
+            Err(CategoryError::Duplicate(_))
+        ));
+    }
+
+    #[test]
+    fn duplicates_are_caught_grouped_and_scattered() {
+        let grouped = RatingMatrix::from_rows(
+            rows(&[("u1", "A", "1"), ("u1", "B", "2"), ("u1", "A", "")]),
+            BuildOptions::default(),
+        );
+        assert_eq!(
+            grouped.unwrap_err(),
+            BuildError::DuplicateRating {
+                unit: "u1".into(),
+                rater: "A".into(),
+                row: 2
+            }
+        );
+        let scattered = RatingMatrix::from_rows(
+            rows(&[
+                ("u1", "A", ""),
+                ("u2", "A", "1"),
+                ("u2", "B", "1"),
+                ("u1", "B", "1"),
+                ("u2", "A", "2"),
+                ("u1", "A", "3"),
+            ]),
+            BuildOptions::default(),
+        );
+        assert_eq!(
+            scattered.unwrap_err(),
+            BuildError::DuplicateRating {
+                unit: "u2".into(),
+                rater: "A".into(),
+                row: 4
+            }
+        );
+    }
+
+    #[test]
+    fn scattered_input_gives_the_same_matrix_as_grouped() {
+        let grouped = RatingMatrix::from_rows(
+            rows(&[
+                ("u1", "A", "1"),
+                ("u1", "B", "2"),
+                ("u2", "A", "2"),
+                ("u2", "B", ""),
+                ("u3", "B", "3"),
+            ]),
+            BuildOptions::default(),
+        )
+        .unwrap();
+        let scattered = RatingMatrix::from_rows(
+            rows(&[
+                ("u1", "A", "1"),
+                ("u2", "A", "2"),
+                ("u1", "B", "2"),
+                ("u2", "B", ""),
+                ("u3", "B", "3"),
+            ]),
+            BuildOptions::default(),
+        )
+        .unwrap();
+        let a: Vec<Vec<Rating>> = grouped.units().map(|u| u.to_vec()).collect();
+        let mut b: Vec<Vec<Rating>> = scattered.units().map(|u| u.to_vec()).collect();
+        for u in &mut b {
+            u.sort_by_key(|r| r.rater);
+        }
+        assert_eq!(a, b);
+        assert_eq!(scattered.n_missing(), 1);
+        assert_eq!(
+            scattered.counts().unit(0),
+            &[
+                CategoryCount {
+                    category: 0,
+                    count: 1
+                },
+                CategoryCount {
+                    category: 1,
+                    count: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn refused_values_stay_refused_and_leave_no_category() {
+        let mut b = MatrixBuilder::new(BuildOptions {
+            categories: None,
+            require_numeric: true,
+        });
+        b.add("u1", "A", Some("2")).unwrap();
+        assert!(b.add("u1", "B", Some("x")).is_err());
+        assert!(b.add("u2", "B", Some("x")).is_err());
+        b.add("u2", "A", Some("1")).unwrap();
+        let m = b.finish().unwrap();
+        assert_eq!(m.categories().labels(), ["1", "2"]);
+        assert_eq!(m.categories().numeric_values(), Some(&[1.0, 2.0][..]));
+        assert_eq!(m.unit(1)[0].category, 0);
+
+        let cats = CategorySet::ordered(&["lo".into(), "hi".into()]).unwrap();
+        let mut b = MatrixBuilder::new(BuildOptions {
+            categories: Some(cats),
+            require_numeric: false,
+        });
+        assert!(b.add("u1", "A", Some("mid")).is_err());
+        assert!(b.add("u1", "A", Some("mid")).is_err());
+        b.add("u1", "A", Some("hi")).unwrap();
+        assert_eq!(b.finish().unwrap().unit(0)[0].category, 1);
+    }
+
+    #[test]
+    fn require_numeric_refuses_text() {
+        let options = BuildOptions {
+            categories: None,
+            require_numeric: true,
+        };
+        let err = RatingMatrix::from_rows(rows(&[("u1", "A", "3"), ("u1", "B", "three")]), options)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            BuildError::NotNumeric {
+                value: "three".into()
+            }
+        );
+    }
+}

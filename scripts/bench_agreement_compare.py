@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Times `concord agreement FILE --level ordinal` against the PyPI
+`krippendorff` package, whole process against whole process, for
+scripts/bench-agreement.sh.
+
+For each file: best-of-N wall time of each command (time.perf_counter around
+subprocess.run), peak resident memory of each from `/usr/bin/time -v`, and a
+check that both print the same ordinal alpha to 1e-9. Exits non-zero when
+the alphas disagree or a command fails; prints whether the targets (>= 50x
+faster on the first file, peak memory < 3x the file size) were met.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+SPEED_TARGET = 50.0
+MEMORY_TARGET = 3.0
+
+
+def run(cmd):
+    """Runs cmd, returning (seconds, stdout); raises on failure."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"command failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def best_time(cmd, repeats):
+    best, out = None, None
+    for _ in range(repeats):
+        t, out = run(cmd)
+        best = t if best is None else min(best, t)
+    return best, out
+
+
+def peak_rss_bytes(cmd):
+    """Maximum resident set size of cmd, from GNU time -v."""
+    done = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"command failed under /usr/bin/time: {' '.join(cmd)}\n{done.stderr}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if not match:
+        raise SystemExit("could not read the peak RSS from /usr/bin/time -v")
+    return int(match.group(1)) * 1024
+
+
+def mib(n):
+    return n / (1024 * 1024)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bin", required=True, help="the concord binary (or a stand-in taking the same arguments)")
+    parser.add_argument("--python", required=True, help="python of the venv with krippendorff and numpy")
+    parser.add_argument("--reference", required=True, help="scripts/bench_agreement_python.py")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args()
+
+    ok = True
+    results = []
+    for path in args.files:
+        size = os.path.getsize(path)
+        ours_cmd = [args.bin, "agreement", path, "--level", "ordinal"]
+        theirs_cmd = [args.python, args.reference, path, "ordinal"]
+        ours_t, ours_out = best_time(ours_cmd, args.repeats)
+        theirs_t, theirs_out = best_time(theirs_cmd, args.repeats)
+        report = json.loads(ours_out)
+        ours_alpha = report["krippendorff_alpha"]["ordinal"]
+        theirs_alpha = float(theirs_out.strip())
+        agree = ours_alpha is not None and abs(ours_alpha - theirs_alpha) <= 1e-9
+        ok &= agree
+        ours_rss = peak_rss_bytes(ours_cmd)
+        theirs_rss = peak_rss_bytes(theirs_cmd)
+        results.append((path, size, report, ours_t, theirs_t, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss))
+
+    print()
+    print(f"{'file':<28} {'size':>8} {'ratings':>9} {'concord':>9} {'python':>9} {'speed-up':>9} {'concord RSS':>12} {'RSS/size':>9} {'python RSS':>11}  alpha (ordinal)")
+    for path, size, report, ours_t, theirs_t, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss in results:
+        print(
+            f"{os.path.basename(path):<28} {mib(size):>6.1f}MB {report['ratings']:>9} {ours_t * 1000:>7.1f}ms {theirs_t * 1000:>7.0f}ms"
+            f" {theirs_t / ours_t:>8.1f}x {mib(ours_rss):>10.1f}MB {ours_rss / size:>8.2f}x {mib(theirs_rss):>9.1f}MB"
+            f"  {ours_alpha!r} vs {theirs_alpha!r} {'(same to 1e-9)' if agree else '(DIFFERENT)'}"
+        )
+    print()
+    first = results[0]
+    speed = first[4] / first[3]
+    print(f"speed target (>= {SPEED_TARGET:.0f}x on {os.path.basename(first[0])}): {speed:.1f}x -> {'met' if speed >= SPEED_TARGET else 'MISSED'}")
+    for path, size, *_rest in results:
+        rss = _rest[-2]
+        print(f"memory target (< {MEMORY_TARGET:.0f}x file size) on {os.path.basename(path)}: {rss / size:.2f}x -> {'met' if rss < MEMORY_TARGET * size else 'MISSED'}")
+    if not ok:
+        print("ERROR: concord and krippendorff disagree on the ordinal alpha", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
