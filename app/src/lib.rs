@@ -21,7 +21,12 @@ use leptos_router::{
 use crate::components::header::SiteHeader;
 use crate::model::CurrentUser;
 use crate::pages::{
-    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    account::AccountPage,
+    home::HomePage,
+    login::LoginPage,
+    methodology::MethodologyPage,
+    not_found::NotFound,
+    organizations::{OrganizationPage, OrganizationsPage},
     register::RegisterPage,
 };
 
@@ -91,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/account") ssr=SsrMode::Async view=AccountPage/>
+                    <Route path=path!("/organizations") ssr=SsrMode::Async view=OrganizationsPage/>
+                    <Route path=path!("/organizations/:slug") ssr=SsrMode::Async view=OrganizationPage/>
+                    <Route path=path!("/methodology") ssr=SsrMode::Async view=MethodologyPage/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -28,10 +28,16 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Connects to the database and brings its schema up to date.
+/// Connects to the database, brings its schema up to date and adds the
+/// shipped framework and organization catalogue where missing.
 pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, StartError> {
     let conn = db::connect(&config.database_url).await?;
     Migrator::up(&conn, None).await?;
+    app::ssr::catalogue::seed_defaults(&conn)
+        .await
+        .map_err(|e| {
+            StartError::Config(format!("seeding the default framework and catalogue: {e}"))
+        })?;
     Ok(conn)
 }
 

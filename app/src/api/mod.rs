@@ -2,3 +2,4 @@
 //! and goes through `ssr::respond` so errors carry their HTTP status.
 
 pub mod auth;
+pub mod catalogue;

@@ -23,7 +23,8 @@ pub fn SiteHeader() -> impl IntoView {
                     " Concord"
                 </A>
                 <nav aria-label="Main" class="main-nav">
-                    <A href="/">"About"</A>
+                    <A href="/organizations">"Organizations"</A>
+                    <A href="/methodology">"Methodology"</A>
                 </nav>
                 <div class="user-nav">
                     <Transition fallback=|| ()>

@@ -2,9 +2,12 @@
 //! never cross into this module.
 
 mod error;
+pub mod framework;
+pub mod study;
 pub mod validation;
 
 pub use error::AppError;
+pub use framework::{Criterion, Dimension, Framework, Organization, Scale};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user as the browser sees them.

@@ -3,9 +3,11 @@
 //! state. Compiled with the `ssr` feature only.
 
 pub mod auth;
+pub mod catalogue;
 pub mod csp;
 pub mod db;
 pub mod entities;
+pub mod policy;
 pub mod users;
 
 use std::future::Future;

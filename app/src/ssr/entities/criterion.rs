@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "criteria")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub dimension_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub prompt: String,
+    pub guidance: String,
+    /// `model::Scale` as JSON.
+    pub scale: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
