@@ -3,6 +3,7 @@
 
 mod error;
 pub mod framework;
+pub mod scorecard;
 pub mod study;
 pub mod validation;
 

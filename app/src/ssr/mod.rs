@@ -8,6 +8,8 @@ pub mod csp;
 pub mod db;
 pub mod entities;
 pub mod policy;
+pub mod scorecards;
+pub mod studies;
 pub mod users;
 
 use std::future::Future;

@@ -1,0 +1,564 @@
+//! Scorecards: saving ratings as append-only revisions, submitting,
+//! declaring conflicts of interest, and peers' anonymized scorecards.
+//! Every entry point asks `policy` first.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, SqlErr, TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use super::entities::{conflict, criterion, dimension, panel_member, rating, scorecard};
+use super::internal;
+use super::policy;
+use super::studies::{record, StudyContext};
+use crate::model::scorecard::{
+    PeerScorecard, RatingInput, RatingView, EVIDENCE_MAX_CHARS, EVIDENCE_MAX_ITEMS,
+    JUSTIFICATION_MAX,
+};
+use crate::model::study::PanelRole;
+use crate::model::{AppError, Scale};
+
+/// The study framework's criteria by code.
+async fn criteria(
+    db: &impl ConnectionTrait,
+    framework_id: i32,
+) -> Result<Vec<criterion::Model>, AppError> {
+    let dims = dimension::Entity::find()
+        .filter(dimension::Column::FrameworkId.eq(framework_id))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    criterion::Entity::find()
+        .filter(criterion::Column::DimensionId.is_in(dims.iter().map(|d| d.id)))
+        .order_by_asc(criterion::Column::Id)
+        .all(db)
+        .await
+        .map_err(internal)
+}
+
+/// Checks a value against its criterion's scale; the message says what fits.
+pub fn check_value(scale: &Scale, value: &str) -> Result<(), String> {
+    match scale {
+        Scale::Ordinal { levels } => {
+            let ok = value
+                .parse::<i32>()
+                .ok()
+                .is_some_and(|v| levels.iter().any(|l| l.value == v));
+            let allowed: Vec<String> = levels.iter().map(|l| l.value.to_string()).collect();
+            ok.then_some(()).ok_or_else(|| {
+                format!(
+                    "{value:?} is not on this scale; choose one of {}.",
+                    allowed.join(", ")
+                )
+            })
+        }
+        Scale::Interval { min, max, step } => {
+            let v: f64 = value
+                .parse()
+                .map_err(|_| format!("{value:?} is not a number."))?;
+            let steps = (v - min) / step;
+            if v < *min || v > *max || (steps - steps.round()).abs() > 1e-9 {
+                return Err(format!(
+                    "Enter a number from {min} to {max} in steps of {step}."
+                ));
+            }
+            Ok(())
+        }
+        Scale::Nominal { categories } => categories
+            .iter()
+            .any(|c| c.value == value)
+            .then_some(())
+            .ok_or_else(|| format!("{value:?} is not one of this criterion's categories.")),
+    }
+}
+
+/// Validates everything about one rating that does not need the database.
+pub fn check_input(scale: &Scale, input: &RatingInput) -> Result<(), AppError> {
+    match (&input.value, input.dont_know) {
+        (Some(_), true) => {
+            return Err(AppError::invalid(
+                "value",
+                "Choose a value or “don’t know”, not both.",
+            ))
+        }
+        (Some(v), false) => check_value(scale, v).map_err(|m| AppError::invalid("value", m))?,
+        (None, _) => {}
+    }
+    if let Some(c) = input.confidence {
+        if !(0..=100).contains(&c) {
+            return Err(AppError::invalid(
+                "confidence",
+                "Confidence runs from 0 to 100.",
+            ));
+        }
+    }
+    if input.justification.chars().count() > JUSTIFICATION_MAX {
+        return Err(AppError::invalid(
+            "justification",
+            format!("A justification has at most {JUSTIFICATION_MAX} characters."),
+        ));
+    }
+    if input.evidence.len() > EVIDENCE_MAX_ITEMS
+        || input
+            .evidence
+            .iter()
+            .any(|e| e.chars().count() > EVIDENCE_MAX_CHARS)
+    {
+        return Err(AppError::invalid(
+            "evidence",
+            format!("Give at most {EVIDENCE_MAX_ITEMS} citations or links of at most {EVIDENCE_MAX_CHARS} characters each."),
+        ));
+    }
+    Ok(())
+}
+
+fn member_of(ctx: &StudyContext) -> Result<&panel_member::Model, AppError> {
+    ctx.member
+        .as_ref()
+        .ok_or_else(|| AppError::Forbidden(policy::RatingRefusal::NotAnExpert.message().into()))
+}
+
+async fn ensure_rating_allowed(
+    db: &impl ConnectionTrait,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<(), AppError> {
+    let standing = ctx.standing(db, organization_id).await?;
+    policy::may_rate(ctx.viewer, ctx.phase, standing)
+        .map_err(|r| AppError::Forbidden(r.message().into()))
+}
+
+/// Saves one rating as a new revision and returns its revision number. A
+/// save based on an older revision than the stored one is refused.
+pub async fn save_rating(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+    input: RatingInput,
+) -> Result<i32, AppError> {
+    let member = member_of(ctx)?;
+    let txn = db.begin().await.map_err(internal)?;
+    ensure_rating_allowed(&txn, ctx, organization_id).await?;
+    let criterion = criteria(&txn, ctx.study.framework_id)
+        .await?
+        .into_iter()
+        .find(|c| c.code == input.criterion)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "criterion",
+                format!(
+                    "This study's framework has no criterion {:?}.",
+                    input.criterion
+                ),
+            )
+        })?;
+    let scale: Scale = serde_json::from_str(&criterion.scale).map_err(internal)?;
+    check_input(&scale, &input)?;
+
+    let card = match scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::PanelMemberId.eq(member.id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round))
+        .one(&txn)
+        .await
+        .map_err(internal)?
+    {
+        Some(card) => card,
+        None => scorecard::ActiveModel {
+            study_id: Set(ctx.study.id),
+            organization_id: Set(organization_id),
+            panel_member_id: Set(member.id),
+            round: Set(ctx.study.round),
+            submitted_at: Set(None),
+            created_at: Set(OffsetDateTime::now_utc()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?,
+    };
+    let latest = rating::Entity::find()
+        .filter(rating::Column::ScorecardId.eq(card.id))
+        .filter(rating::Column::CriterionId.eq(criterion.id))
+        .order_by_desc(rating::Column::Revision)
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .map(|r| r.revision)
+        .unwrap_or(0);
+    if input.base_revision != latest {
+        return Err(stale(&input.criterion));
+    }
+    let revision = latest + 1;
+    let inserted = rating::ActiveModel {
+        scorecard_id: Set(card.id),
+        criterion_id: Set(criterion.id),
+        revision: Set(revision),
+        value: Set(if input.dont_know {
+            None
+        } else {
+            input.value.clone()
+        }),
+        dont_know: Set(input.dont_know),
+        confidence: Set(input.confidence),
+        justification: Set(input.justification.clone()),
+        evidence: Set(serde_json::to_string(&input.evidence).map_err(internal)?),
+        created_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // Another save took the same revision between our read and write.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(stale(&input.criterion))
+        }
+        Err(e) => return Err(internal(e)),
+    }
+    txn.commit().await.map_err(internal)?;
+    Ok(revision)
+}
+
+fn stale(code: &str) -> AppError {
+    AppError::Conflict(format!(
+        "Your rating for {code} was changed in another window or tab since you opened it, so this save \
+         was refused and nothing was overwritten. Reload to see the newer version."
+    ))
+}
+
+/// The current revision of each rating on a scorecard.
+async fn current_ratings(
+    db: &impl ConnectionTrait,
+    scorecard_id: i32,
+    criteria: &[criterion::Model],
+) -> Result<Vec<RatingView>, AppError> {
+    let codes: HashMap<i32, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+    let rows = rating::Entity::find()
+        .filter(rating::Column::ScorecardId.eq(scorecard_id))
+        .order_by_asc(rating::Column::Revision)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut latest: HashMap<i32, rating::Model> = HashMap::new();
+    for r in rows {
+        latest.insert(r.criterion_id, r);
+    }
+    let mut views = Vec::new();
+    for c in criteria {
+        if let Some(r) = latest.remove(&c.id) {
+            views.push(RatingView {
+                criterion: codes
+                    .get(&r.criterion_id)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                value: r.value,
+                dont_know: r.dont_know,
+                confidence: r.confidence,
+                justification: r.justification,
+                evidence: serde_json::from_str(&r.evidence).map_err(internal)?,
+                revision: r.revision,
+            });
+        }
+    }
+    Ok(views)
+}
+
+/// The viewer's own scorecard for the current round (empty if none yet).
+pub async fn own_ratings(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<Vec<RatingView>, AppError> {
+    let member = member_of(ctx)?;
+    let Some(card) = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::PanelMemberId.eq(member.id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round))
+        .one(db)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(Vec::new());
+    };
+    let criteria = criteria(db, ctx.study.framework_id).await?;
+    current_ratings(db, card.id, &criteria).await
+}
+
+/// Submits the scorecard as a whole: every criterion answered (a value or
+/// "don't know").
+pub async fn submit(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<(), AppError> {
+    let member = member_of(ctx)?;
+    let txn = db.begin().await.map_err(internal)?;
+    ensure_rating_allowed(&txn, ctx, organization_id).await?;
+    let criteria = criteria(&txn, ctx.study.framework_id).await?;
+    let card = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::PanelMemberId.eq(member.id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round))
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::invalid("scorecard", "Rate every criterion before submitting."))?;
+    let ratings = current_ratings(&txn, card.id, &criteria).await?;
+    let answered = ratings
+        .iter()
+        .filter(|r| r.value.is_some() || r.dont_know)
+        .count();
+    if answered < criteria.len() {
+        let missing: Vec<&str> = criteria
+            .iter()
+            .filter(|c| {
+                !ratings
+                    .iter()
+                    .any(|r| r.criterion == c.code && (r.value.is_some() || r.dont_know))
+            })
+            .map(|c| c.code.as_str())
+            .collect();
+        return Err(AppError::invalid(
+            "scorecard",
+            format!(
+                "Answer every criterion (a value or “don’t know”) before submitting; missing: {}.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let mut active: scorecard::ActiveModel = card.into();
+    active.submitted_at = Set(Some(OffsetDateTime::now_utc()));
+    active.update(&txn).await.map_err(internal)?;
+    record(
+        &txn,
+        Some(ctx.study.id),
+        ctx.member.as_ref().map(|m| m.user_id),
+        "scorecard.submit",
+        serde_json::json!({"organization_id": organization_id, "round": ctx.study.round}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)
+}
+
+/// Declares a conflict of interest: from then on the expert cannot rate
+/// the organization (and does not see its peers' ratings).
+pub async fn declare_conflict(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+    statement: &str,
+) -> Result<(), AppError> {
+    let member = member_of(ctx)?;
+    if !policy::may_declare_conflict(ctx.viewer, ctx.phase) {
+        return Err(AppError::Forbidden(
+            "Only the study's experts declare conflicts, while the study is open.".into(),
+        ));
+    }
+    let statement = statement.trim();
+    if statement.is_empty() || statement.chars().count() > 2_000 {
+        return Err(AppError::invalid(
+            "statement",
+            "Describe the conflict in at most 2,000 characters.",
+        ));
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    let inserted = conflict::ActiveModel {
+        panel_member_id: Set(member.id),
+        organization_id: Set(organization_id),
+        statement: Set(statement.to_string()),
+        declared_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(AppError::invalid(
+                "statement",
+                "You already declared a conflict for this organization.",
+            ))
+        }
+        Err(e) => return Err(internal(e)),
+    }
+    record(
+        &txn,
+        Some(ctx.study.id),
+        Some(member.user_id),
+        "conflict.declare",
+        serde_json::json!({"organization_id": organization_id}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)
+}
+
+/// Peers' scorecards for one organization, under pseudonyms. Refused —
+/// with the same message whether or not any peer has rated — until the
+/// study's visibility rule allows it.
+pub async fn peer_scorecards(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<Vec<PeerScorecard>, AppError> {
+    let standing = ctx.standing(db, organization_id).await?;
+    if !policy::may_see_peer_ratings(ctx.viewer, ctx.phase, ctx.settings.visibility, standing) {
+        return Err(AppError::Forbidden(
+            "Peers’ ratings for this organization become visible under the study’s visibility rule \
+             (by default, once you have submitted your own scorecard)."
+                .into(),
+        ));
+    }
+    let criteria = criteria(db, ctx.study.framework_id).await?;
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let members: HashMap<i32, panel_member::Model> = panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let own = ctx.member.as_ref().map(|m| m.id);
+    let mut peers = Vec::new();
+    for card in cards {
+        if Some(card.panel_member_id) == own {
+            continue;
+        }
+        let Some(member) = members.get(&card.panel_member_id) else {
+            continue;
+        };
+        if PanelRole::parse(&member.role) != Some(PanelRole::Expert) {
+            continue;
+        }
+        peers.push(PeerScorecard {
+            pseudonym: member.pseudonym.clone(),
+            submitted: card.submitted_at.is_some(),
+            ratings: current_ratings(db, card.id, &criteria).await?,
+        });
+    }
+    peers.sort_by(|a, b| {
+        a.pseudonym
+            .len()
+            .cmp(&b.pseudonym.len())
+            .then(a.pseudonym.cmp(&b.pseudonym))
+    });
+    Ok(peers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::framework::{Category, Level};
+
+    fn ordinal() -> Scale {
+        Scale::Ordinal {
+            levels: (0..=4)
+                .map(|v| Level {
+                    value: v,
+                    label: v.to_string(),
+                    anchor: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn values_must_be_on_the_scale() {
+        assert!(check_value(&ordinal(), "3").is_ok());
+        assert!(check_value(&ordinal(), "5").is_err());
+        assert!(check_value(&ordinal(), "2.5").is_err());
+        assert!(check_value(&ordinal(), "high").is_err());
+        let interval = Scale::Interval {
+            min: 0.0,
+            max: 10.0,
+            step: 0.5,
+        };
+        assert!(check_value(&interval, "7.5").is_ok());
+        assert!(check_value(&interval, "7.25").is_err());
+        assert!(check_value(&interval, "10.5").is_err());
+        let nominal = Scale::Nominal {
+            categories: vec![Category {
+                value: "alliance".into(),
+                label: "Alliance".into(),
+                anchor: String::new(),
+            }],
+        };
+        assert!(check_value(&nominal, "alliance").is_ok());
+        assert!(check_value(&nominal, "Alliance").is_err());
+    }
+
+    fn input() -> RatingInput {
+        RatingInput {
+            criterion: "D1.1".into(),
+            value: Some("2".into()),
+            dont_know: false,
+            confidence: Some(70),
+            justification: "Mediation in two border disputes.".into(),
+            evidence: vec!["https://example.org/report".into()],
+            base_revision: 0,
+        }
+    }
+
+    #[test]
+    fn inputs_are_checked_field_by_field() {
+        assert!(check_input(&ordinal(), &input()).is_ok());
+        let field = |i: RatingInput| match check_input(&ordinal(), &i) {
+            Err(AppError::Invalid { field, .. }) => field,
+            other => panic!("expected a field error, got {other:?}"),
+        };
+        assert_eq!(
+            field(RatingInput {
+                dont_know: true,
+                ..input()
+            })
+            .as_deref(),
+            Some("value")
+        );
+        assert_eq!(
+            field(RatingInput {
+                confidence: Some(101),
+                ..input()
+            })
+            .as_deref(),
+            Some("confidence")
+        );
+        assert_eq!(
+            field(RatingInput {
+                justification: "x".repeat(JUSTIFICATION_MAX + 1),
+                ..input()
+            })
+            .as_deref(),
+            Some("justification")
+        );
+        assert_eq!(
+            field(RatingInput {
+                evidence: vec!["e".into(); EVIDENCE_MAX_ITEMS + 1],
+                ..input()
+            })
+            .as_deref(),
+            Some("evidence")
+        );
+        assert!(check_input(
+            &ordinal(),
+            &RatingInput {
+                value: None,
+                dont_know: true,
+                ..input()
+            }
+        )
+        .is_ok());
+    }
+}

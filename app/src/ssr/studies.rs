@@ -1,0 +1,395 @@
+//! Studies and their panels: creation, invitations, assignments, phases,
+//! and the per-request context every study action starts from.
+
+use std::collections::HashSet;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use super::entities::{
+    assignment, audit, conflict, framework, organization, panel_member, scorecard, study,
+    study_organization,
+};
+use super::internal;
+use super::policy::{self, ExpertStanding, Viewer};
+use super::users;
+use crate::model::study::{pseudonym, PanelRole, Phase, StudySettings};
+use crate::model::AppError;
+
+/// What a moderator fills in to start a study.
+#[derive(Clone, Debug)]
+pub struct NewStudy {
+    pub title: String,
+    pub description: String,
+    pub framework_slug: String,
+    pub framework_version: Option<i32>,
+    pub period_start: i32,
+    pub period_end: i32,
+    pub organizations: Vec<String>,
+    pub settings: StudySettings,
+}
+
+/// A study as one person sees it in one request.
+#[derive(Clone, Debug)]
+pub struct StudyContext {
+    pub study: study::Model,
+    pub phase: Phase,
+    pub settings: StudySettings,
+    pub viewer: Viewer,
+    pub member: Option<panel_member::Model>,
+}
+
+impl StudyContext {
+    /// Loads the study and the viewer's place in it. A study the viewer may
+    /// not see is reported as not found, so its existence does not leak.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        study_id: i32,
+        user_id: Option<i32>,
+        is_admin: bool,
+    ) -> Result<StudyContext, AppError> {
+        let study = study::Entity::find_by_id(study_id)
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let member = match user_id {
+            Some(uid) => panel_member::Entity::find()
+                .filter(panel_member::Column::StudyId.eq(study_id))
+                .filter(panel_member::Column::UserId.eq(uid))
+                .one(db)
+                .await
+                .map_err(internal)?,
+            None => None,
+        };
+        let viewer = Viewer {
+            is_admin,
+            role: member.as_ref().and_then(|m| PanelRole::parse(&m.role)),
+        };
+        if !policy::may_view_study(viewer) {
+            return Err(AppError::NotFound);
+        }
+        let phase = Phase::parse(&study.phase)
+            .ok_or_else(|| internal(format!("bad phase {}", study.phase)))?;
+        let settings = serde_json::from_str(&study.settings).map_err(internal)?;
+        Ok(StudyContext {
+            study,
+            phase,
+            settings,
+            viewer,
+            member,
+        })
+    }
+
+    /// The viewer's standing for one organization of the study.
+    pub async fn standing(
+        &self,
+        db: &impl ConnectionTrait,
+        organization_id: i32,
+    ) -> Result<ExpertStanding, AppError> {
+        let Some(member) = &self.member else {
+            return Ok(ExpertStanding {
+                assigned: false,
+                conflicted: false,
+                submitted: false,
+            });
+        };
+        let in_study = study_organization::Entity::find_by_id((self.study.id, organization_id))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .is_some();
+        let assignments = assignment::Entity::find()
+            .filter(assignment::Column::PanelMemberId.eq(member.id))
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let assigned = in_study
+            && (assignments.is_empty()
+                || assignments
+                    .iter()
+                    .any(|a| a.organization_id == organization_id));
+        let conflicted = conflict::Entity::find()
+            .filter(conflict::Column::PanelMemberId.eq(member.id))
+            .filter(conflict::Column::OrganizationId.eq(organization_id))
+            .count(db)
+            .await
+            .map_err(internal)?
+            > 0;
+        let submitted = scorecard::Entity::find()
+            .filter(scorecard::Column::PanelMemberId.eq(member.id))
+            .filter(scorecard::Column::OrganizationId.eq(organization_id))
+            .filter(scorecard::Column::Round.eq(self.study.round))
+            .filter(scorecard::Column::SubmittedAt.is_not_null())
+            .count(db)
+            .await
+            .map_err(internal)?
+            > 0;
+        Ok(ExpertStanding {
+            assigned,
+            conflicted,
+            submitted,
+        })
+    }
+}
+
+/// Appends to the study's audit log: who, when, what, why.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    study_id: Option<i32>,
+    user_id: Option<i32>,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::ActiveModel {
+        study_id: Set(study_id),
+        user_id: Set(user_id),
+        action: Set(action.to_string()),
+        detail: Set(detail.to_string()),
+        created_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn organization_id(db: &impl ConnectionTrait, slug: &str) -> Result<i32, AppError> {
+    organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .map(|o| o.id)
+        .ok_or_else(|| {
+            AppError::invalid("organizations", format!("Unknown organization {slug:?}."))
+        })
+}
+
+/// Creates a study in draft; its creator becomes its first moderator.
+pub async fn create_study(
+    db: &DatabaseConnection,
+    creator: i32,
+    new: NewStudy,
+) -> Result<i32, AppError> {
+    let title = new.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "title",
+            "Give the study a title of at most 200 characters.",
+        ));
+    }
+    if new.description.chars().count() > 5_000 {
+        return Err(AppError::invalid(
+            "description",
+            "A description has at most 5,000 characters.",
+        ));
+    }
+    if !(1900..=2100).contains(&new.period_start)
+        || new.period_end < new.period_start
+        || new.period_end > 2100
+    {
+        return Err(AppError::invalid(
+            "period",
+            "The reference period needs a start year and an end year not before it.",
+        ));
+    }
+    if new.settings.min_raters < 1 || new.settings.k_anonymity < 1 {
+        return Err(AppError::invalid(
+            "settings",
+            "Minimum raters and k must be at least 1.",
+        ));
+    }
+    let unique: HashSet<&String> = new.organizations.iter().collect();
+    if new.organizations.is_empty() || unique.len() != new.organizations.len() {
+        return Err(AppError::invalid(
+            "organizations",
+            "Choose one or more organizations, each once.",
+        ));
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    let mut fw = framework::Entity::find().filter(framework::Column::Slug.eq(&new.framework_slug));
+    if let Some(v) = new.framework_version {
+        fw = fw.filter(framework::Column::Version.eq(v));
+    }
+    use sea_orm::QueryOrder;
+    let fw = fw
+        .order_by_desc(framework::Column::Version)
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::invalid("framework", "Unknown framework."))?;
+    let mut org_ids = Vec::new();
+    for slug in &new.organizations {
+        org_ids.push(organization_id(&txn, slug).await?);
+    }
+    let created = study::ActiveModel {
+        title: Set(title.to_string()),
+        description: Set(new.description.trim().to_string()),
+        framework_id: Set(fw.id),
+        period_start: Set(new.period_start),
+        period_end: Set(new.period_end),
+        phase: Set(Phase::Draft.as_str().to_string()),
+        round: Set(1),
+        settings: Set(serde_json::to_string(&new.settings).map_err(internal)?),
+        created_by: Set(creator),
+        created_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    for org in org_ids {
+        study_organization::ActiveModel {
+            study_id: Set(created.id),
+            organization_id: Set(org),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+    }
+    add_member(&txn, created.id, creator, PanelRole::Moderator).await?;
+    record(
+        &txn,
+        Some(created.id),
+        Some(creator),
+        "study.create",
+        serde_json::json!({"title": title}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(created.id)
+}
+
+async fn add_member(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+    user_id: i32,
+    role: PanelRole,
+) -> Result<panel_member::Model, AppError> {
+    let existing = panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(study_id))
+        .count(db)
+        .await
+        .map_err(internal)?;
+    let name = match role {
+        PanelRole::Expert => {
+            let experts = panel_member::Entity::find()
+                .filter(panel_member::Column::StudyId.eq(study_id))
+                .filter(panel_member::Column::Role.eq(PanelRole::Expert.as_str()))
+                .count(db)
+                .await
+                .map_err(internal)?;
+            pseudonym(experts as usize)
+        }
+        PanelRole::Moderator => format!("Moderator {}", existing + 1),
+    };
+    panel_member::ActiveModel {
+        study_id: Set(study_id),
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_string()),
+        pseudonym: Set(name),
+        invited_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(internal)
+}
+
+/// Adds a registered user to the panel as an expert or co-moderator.
+pub async fn invite(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    actor: i32,
+    email: &str,
+    role: PanelRole,
+) -> Result<(), AppError> {
+    if !policy::may_manage_panel(ctx.viewer, ctx.phase) {
+        return Err(AppError::Forbidden(
+            "Only the study's moderators manage its panel.".into(),
+        ));
+    }
+    let user = users::find_by_email(db, email).await?.ok_or_else(|| {
+        AppError::invalid(
+            "email",
+            "No registered user has this email address; ask them to register first.",
+        )
+    })?;
+    let txn = db.begin().await.map_err(internal)?;
+    let already = panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
+        .filter(panel_member::Column::UserId.eq(user.id))
+        .count(&txn)
+        .await
+        .map_err(internal)?;
+    if already > 0 {
+        return Err(AppError::invalid(
+            "email",
+            "This person is already on the panel.",
+        ));
+    }
+    let member = add_member(&txn, ctx.study.id, user.id, role).await?;
+    record(
+        &txn,
+        Some(ctx.study.id),
+        Some(actor),
+        "panel.invite",
+        serde_json::json!({"user_id": user.id, "role": role.as_str(), "pseudonym": member.pseudonym}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)
+}
+
+/// Moves the study to its next phase. `from` is the phase the moderator saw:
+/// if someone else moved it meanwhile, nothing happens and they are told.
+pub async fn advance_phase(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    actor: i32,
+    from: Phase,
+) -> Result<Phase, AppError> {
+    if !policy::may_change_phase(ctx.viewer) {
+        return Err(AppError::Forbidden(
+            "Only the study's moderators change its phase.".into(),
+        ));
+    }
+    if from != ctx.phase {
+        return Err(AppError::Conflict(format!(
+            "The study is already in {}; reload to see its current state.",
+            ctx.phase.as_str()
+        )));
+    }
+    let to = ctx
+        .phase
+        .next()
+        .ok_or_else(|| AppError::Conflict("A published study has no next phase.".into()))?;
+    let txn = db.begin().await.map_err(internal)?;
+    use sea_orm::sea_query::Expr;
+    let updated = study::Entity::update_many()
+        .col_expr(study::Column::Phase, Expr::value(to.as_str()))
+        .filter(study::Column::Id.eq(ctx.study.id))
+        .filter(study::Column::Phase.eq(from.as_str()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "The study's phase changed meanwhile; reload.".into(),
+        ));
+    }
+    record(
+        &txn,
+        Some(ctx.study.id),
+        Some(actor),
+        "study.phase",
+        serde_json::json!({"from": from.as_str(), "to": to.as_str()}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(to)
+}
