@@ -42,6 +42,11 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Create a demo study with synthetic experts and ratings to explore.
+    ///
+    /// The demo accounts' password is read from CONCORD_DEMO_PASSWORD if
+    /// set; otherwise a random one is generated and printed once.
+    SeedDemo,
     /// Agreement statistics of a long-format ratings file, printed as JSON.
     ///
     /// The file has the header `unit,rater,value`; an empty value is a
@@ -136,6 +141,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 println!("Database is up to date.");
             }),
             Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
+            Command::SeedDemo => seed_demo(&config).await,
             Command::Agreement { .. } => Ok(()),
         }
     });
@@ -214,5 +220,49 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
         "Administrator {} <{}> created.",
         account.display_name, account.email
     );
+    Ok(())
+}
+
+async fn seed_demo(config: &Config) -> Result<(), StartError> {
+    let (password, generated) = match std::env::var("CONCORD_DEMO_PASSWORD") {
+        Ok(p) => (p, false),
+        Err(_) => {
+            use rand::Rng;
+            let words = [
+                "amber", "basalt", "cedar", "delta", "ember", "fjord", "garnet", "harbor",
+                "indigo", "juniper",
+            ];
+            let mut rng = rand::thread_rng();
+            let phrase: Vec<&str> = (0..4)
+                .map(|_| words[rng.gen_range(0..words.len())])
+                .collect();
+            (
+                format!("{}-{}", phrase.join("-"), rng.gen_range(100..1000)),
+                true,
+            )
+        }
+    };
+    let db = open_database(config).await?;
+    match app::ssr::demo::seed_demo(&db, &password)
+        .await
+        .map_err(|e| StartError::Config(format!("seeding the demo: {e}")))?
+    {
+        None => println!("The demo study exists already; nothing was changed."),
+        Some(summary) => {
+            println!(
+                "Demo study {} created with {} experts and {} ratings.",
+                summary.study_id,
+                summary.expert_emails.len(),
+                summary.ratings
+            );
+            println!("Moderator: {}", summary.moderator_email);
+            println!("Experts:   {}", summary.expert_emails.join(", "));
+            if generated {
+                println!("Password of every demo account (shown once): {password}");
+            } else {
+                println!("Password of every demo account: the value of CONCORD_DEMO_PASSWORD.");
+            }
+        }
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod csp;
 pub mod db;
+pub mod demo;
 pub mod entities;
 pub mod policy;
 pub mod scorecards;
