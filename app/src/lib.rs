@@ -28,6 +28,8 @@ use crate::pages::{
     not_found::NotFound,
     organizations::{OrganizationPage, OrganizationsPage},
     register::RegisterPage,
+    scorecard::ScorecardRoute,
+    studies::{MyStudiesPage, StudyPage},
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -99,6 +101,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations") ssr=SsrMode::Async view=OrganizationsPage/>
                     <Route path=path!("/organizations/:slug") ssr=SsrMode::Async view=OrganizationPage/>
                     <Route path=path!("/methodology") ssr=SsrMode::Async view=MethodologyPage/>
+                    <Route path=path!("/studies") ssr=SsrMode::Async view=MyStudiesPage/>
+                    <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPage/>
+                    <Route
+                        path=path!("/studies/:id/organizations/:slug")
+                        ssr=SsrMode::Async
+                        view=ScorecardRoute
+                    />
                 </Routes>
             </main>
             <footer class="site-footer">

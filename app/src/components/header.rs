@@ -34,6 +34,7 @@ pub fn SiteHeader() -> impl IntoView {
                                 .map(|user| match user {
                                     Ok(Some(user)) => {
                                         view! {
+                                            <A href="/studies">"My studies"</A>
                                             <A href="/account" attr:class="user-name">
                                                 {user.display_name}
                                             </A>

@@ -41,3 +41,22 @@ pub struct PeerScorecard {
     pub submitted: bool,
     pub ratings: Vec<RatingView>,
 }
+
+/// Everything the scorecard page shows an expert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScorecardPage {
+    pub study_id: i32,
+    pub study_title: String,
+    pub phase: crate::model::study::Phase,
+    pub round: i32,
+    pub organization: crate::model::Organization,
+    pub framework: crate::model::Framework,
+    pub own: Vec<RatingView>,
+    pub may_rate: bool,
+    /// Why not, when `may_rate` is false.
+    pub refusal: Option<String>,
+    pub submitted: bool,
+    pub conflicted: bool,
+    /// Peers' scorecards, only once the visibility rule allows.
+    pub peers: Option<Vec<PeerScorecard>>,
+}

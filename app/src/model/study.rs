@@ -145,3 +145,46 @@ mod tests {
         assert_eq!(Phase::parse("archived"), None);
     }
 }
+
+/// A study in someone's "My studies" list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudySummary {
+    pub id: i32,
+    pub title: String,
+    pub phase: Phase,
+    pub round: i32,
+    pub period: String,
+    pub role: Option<PanelRole>,
+}
+
+/// One organization of a study, from the viewer's side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyOrganization {
+    pub slug: String,
+    pub acronym: String,
+    pub name: String,
+    /// For an expert: "not started", "draft", "submitted", "conflict of
+    /// interest" or "not assigned"; for a moderator: "k of n submitted".
+    pub status: String,
+}
+
+/// A panel member as moderators see them (with identity).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PanelRow {
+    pub pseudonym: String,
+    pub name: String,
+    pub email: String,
+    pub role: PanelRole,
+    pub submitted: usize,
+}
+
+/// The study page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyOverview {
+    pub summary: StudySummary,
+    pub description: String,
+    pub settings: StudySettings,
+    pub organizations: Vec<StudyOrganization>,
+    /// Moderators only.
+    pub panel: Option<Vec<PanelRow>>,
+}

@@ -7,3 +7,5 @@ pub mod methodology;
 pub mod not_found;
 pub mod organizations;
 pub mod register;
+pub mod scorecard;
+pub mod studies;

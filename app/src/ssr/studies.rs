@@ -393,3 +393,157 @@ pub async fn advance_phase(
     txn.commit().await.map_err(internal)?;
     Ok(to)
 }
+
+/// The studies a person is on, newest first.
+pub async fn my_studies(
+    db: &DatabaseConnection,
+    user_id: i32,
+) -> Result<Vec<crate::model::study::StudySummary>, AppError> {
+    use sea_orm::QueryOrder;
+    let memberships = panel_member::Entity::find()
+        .filter(panel_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let studies = study::Entity::find()
+        .filter(study::Column::Id.is_in(memberships.iter().map(|m| m.study_id)))
+        .order_by_desc(study::Column::Id)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(studies
+        .into_iter()
+        .filter_map(|s| {
+            let role = memberships
+                .iter()
+                .find(|m| m.study_id == s.id)
+                .and_then(|m| PanelRole::parse(&m.role));
+            Some(summary(&s, Phase::parse(&s.phase)?, role))
+        })
+        .collect())
+}
+
+fn summary(
+    s: &study::Model,
+    phase: Phase,
+    role: Option<PanelRole>,
+) -> crate::model::study::StudySummary {
+    crate::model::study::StudySummary {
+        id: s.id,
+        title: s.title.clone(),
+        phase,
+        round: s.round,
+        period: if s.period_start == s.period_end {
+            s.period_start.to_string()
+        } else {
+            format!("{}–{}", s.period_start, s.period_end)
+        },
+        role,
+    }
+}
+
+/// The study page: organizations with the viewer's status, and for
+/// moderators the panel with identities and progress.
+pub async fn overview(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+) -> Result<crate::model::study::StudyOverview, AppError> {
+    use crate::model::study::{PanelRow, StudyOrganization, StudyOverview};
+    let links = study_organization::Entity::find()
+        .filter(study_organization::Column::StudyId.eq(ctx.study.id))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let orgs = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(links.iter().map(|l| l.organization_id)))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let members = panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let experts = members
+        .iter()
+        .filter(|m| m.role == PanelRole::Expert.as_str())
+        .count();
+    let runs = policy::may_see_identities(ctx.viewer);
+    let mut organizations = Vec::new();
+    let mut sorted = orgs;
+    sorted.sort_by(|a, b| a.acronym.cmp(&b.acronym));
+    for o in sorted {
+        let status = if runs {
+            let submitted = cards
+                .iter()
+                .filter(|c| c.organization_id == o.id && c.submitted_at.is_some())
+                .count();
+            format!("{submitted} of {experts} submitted")
+        } else {
+            let standing = ctx.standing(db, o.id).await?;
+            let own = ctx.member.as_ref().and_then(|m| {
+                cards
+                    .iter()
+                    .find(|c| c.organization_id == o.id && c.panel_member_id == m.id)
+            });
+            match (
+                standing.assigned,
+                standing.conflicted,
+                standing.submitted,
+                own,
+            ) {
+                (false, _, _, _) => "not assigned".into(),
+                (_, true, _, _) => "conflict of interest".into(),
+                (_, _, true, _) => "submitted".into(),
+                (_, _, _, Some(_)) => "draft".into(),
+                _ => "not started".into(),
+            }
+        };
+        organizations.push(StudyOrganization {
+            slug: o.slug,
+            acronym: o.acronym,
+            name: o.name,
+            status,
+        });
+    }
+    let panel = if runs {
+        let people = super::entities::user::Entity::find()
+            .filter(super::entities::user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
+            .all(db)
+            .await
+            .map_err(internal)?;
+        Some(
+            members
+                .iter()
+                .filter_map(|m| {
+                    let person = people.iter().find(|p| p.id == m.user_id)?;
+                    Some(PanelRow {
+                        pseudonym: m.pseudonym.clone(),
+                        name: person.display_name.clone(),
+                        email: person.email.clone(),
+                        role: PanelRole::parse(&m.role)?,
+                        submitted: cards
+                            .iter()
+                            .filter(|c| c.panel_member_id == m.id && c.submitted_at.is_some())
+                            .count(),
+                    })
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(StudyOverview {
+        summary: summary(&ctx.study, ctx.phase, ctx.viewer.role),
+        description: ctx.study.description.clone(),
+        settings: ctx.settings.clone(),
+        organizations,
+        panel,
+    })
+}
