@@ -32,7 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -f ${db} ${db}-wal ${db}-shm && exec ${bin} serve`,
+    command: `rm -f ${db} ${db}-wal ${db}-shm && ${bin} seed-demo && exec ${bin} serve`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
@@ -44,6 +44,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_OUTPUT_NAME: "concord",
       RUST_LOG: "warn",
+      CONCORD_DEMO_PASSWORD: "amber-lattice-quorum",
     },
   },
 });

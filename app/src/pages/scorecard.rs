@@ -75,7 +75,12 @@ fn Scorecard(
             <progress max=total value=move || answered.get()></progress>
             <span>{move || answered.get()} " of " {total} " criteria answered"</span>
         </div>
-        {page.submitted.then(|| view! { <p class="form-success" role="status">"You submitted this scorecard for round " {page.round} "."</p> })}
+        {page.submitted.then(|| view! {
+            <p class="form-success" role="status">
+                "You submitted this scorecard for round " {page.round} ". "
+                {page.peers.is_some().then(|| view! { <a href="#peers-heading">"See your peers’ scorecards"</a> })}
+            </p>
+        })}
         {page.conflicted.then(|| view! { <p class="notice">"You declared a conflict of interest for this organization."</p> })}
         {(!editable && !page.submitted && !page.conflicted).then(|| page.refusal.clone().map(|r| view! { <p class="notice">{r}</p> }))}
 

@@ -1,0 +1,71 @@
+import { expect, Page, test } from "@playwright/test";
+import { hydrated, PASSWORD } from "./helpers";
+
+// The demo study (concord seed-demo): expert8 (Hana Sato) left the GCC
+// scorecard as a draft; the seven other experts submitted theirs.
+const SCORECARD = "/studies/1/organizations/gcc";
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("banner").getByRole("link", { name: "My studies" })).toBeVisible();
+}
+
+test("an expert scores blind, autosaves from the keyboard, meets a stale tab, submits and then sees peers", async ({ page, context }) => {
+  await signIn(page, "expert8@demo.concord.example");
+  const responses: string[] = [];
+  page.on("response", async (r) => {
+    if (r.url().includes("/fn/") || r.url().includes("/studies/")) {
+      responses.push(await r.text().catch(() => ""));
+    }
+  });
+  await page.goto(SCORECARD);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Gulf");
+
+  // Blind: nothing of the peers' ratings, in the page or on the wire.
+  await expect(page.getByRole("heading", { name: "Peers’ scorecards" })).toHaveCount(0);
+  const html = await page.content();
+  expect(html).not.toContain("Synthetic rating by Amina");
+  expect(responses.join("\n")).not.toContain("Synthetic rating by Amina");
+
+  // Keyboard only: focus D1.1's chosen level and move with the arrow keys.
+  const group = page.getByRole("radiogroup", { name: "Rating for D1.1" });
+  await group.locator("input:checked").focus();
+  await page.keyboard.press("ArrowDown");
+  const d11 = page.locator("form", { has: group });
+  await expect(d11.getByRole("status")).toHaveText(/Saved · revision 2/);
+  await page.screenshot({ path: "test-results/scorecard.png" });
+
+  // A second tab opened now, then the first tab saves again: the second
+  // tab's next save is based on a stale revision and is refused.
+  const tab2 = await context.newPage();
+  await tab2.goto(SCORECARD);
+  await hydrated(tab2);
+  await page.keyboard.press("ArrowDown");
+  await expect(d11.getByRole("status")).toHaveText(/Saved · revision 3/);
+  const group2 = tab2.getByRole("radiogroup", { name: "Rating for D1.1" });
+  await group2.locator("input:checked").focus();
+  await tab2.keyboard.press("ArrowUp");
+  await expect(tab2.locator("form", { has: group2 }).getByRole("alert")).toContainText("changed in another window");
+  await tab2.close();
+
+  // Submit: now the peers appear, under pseudonyms only.
+  await page.getByRole("button", { name: "Submit scorecard" }).click();
+  await expect(page.getByRole("heading", { name: "Peers’ scorecards" })).toBeVisible();
+  const peers = page.getByRole("table", { name: /Peers’ ratings/ });
+  await expect(peers.getByRole("columnheader", { name: "Expert A" })).toBeVisible();
+  await expect(peers).not.toContainText("Amina");
+  await page.screenshot({ path: "test-results/review.png", fullPage: false });
+});
+
+test("a moderator sees the panel with identities and progress", async ({ page }) => {
+  await signIn(page, "moderator@demo.concord.example");
+  await page.goto("/studies/1");
+  await expect(page.getByRole("table", { name: /Panel members/ })).toContainText("Amina Diallo");
+  await expect(page.getByRole("row", { name: /GCC/ })).toContainText("of 8 submitted");
+  await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+});
