@@ -25,6 +25,7 @@ use crate::pages::{
     home::HomePage,
     login::LoginPage,
     methodology::MethodologyPage,
+    new_study::NewStudyPage,
     not_found::NotFound,
     organizations::{OrganizationPage, OrganizationsPage},
     register::RegisterPage,
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/:slug") ssr=SsrMode::Async view=OrganizationPage/>
                     <Route path=path!("/methodology") ssr=SsrMode::Async view=MethodologyPage/>
                     <Route path=path!("/studies") ssr=SsrMode::Async view=MyStudiesPage/>
+                    <Route path=path!("/studies/new") ssr=SsrMode::Async view=NewStudyPage/>
                     <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPage/>
                     <Route
                         path=path!("/studies/:id/organizations/:slug")

@@ -169,3 +169,62 @@ pub async fn declare_conflict(
     })
     .await
 }
+
+/// Creates a study in draft with the caller as its moderator, then opens it.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/fn", endpoint = "studies/create")]
+pub async fn create_study(
+    title: String,
+    description: String,
+    period_start: i32,
+    period_end: i32,
+    organizations: Option<Vec<String>>,
+    visibility: String,
+    min_raters: u32,
+    k_anonymity: u32,
+) -> Result<i32, AppError> {
+    use crate::model::study::{StudySettings, VisibilityRule};
+    use crate::ssr::{self, auth, policy, studies, users};
+    ssr::respond(async {
+        let state = ssr::state()?;
+        let session = ssr::session().await?;
+        let user = auth::signed_in_user(&session, &state.auth).await?;
+        if !policy::may_create_study(user.is_some()) {
+            return Err(users::signed_out());
+        }
+        let user = user.ok_or_else(users::signed_out)?;
+        let visibility = match visibility.as_str() {
+            "after-own-submission" => VisibilityRule::AfterOwnSubmission,
+            "at-review" => VisibilityRule::AtReview,
+            _ => {
+                return Err(AppError::invalid(
+                    "visibility",
+                    "Choose when experts see their peers’ scorecards.",
+                ))
+            }
+        };
+        let id = studies::create_study(
+            &state.db,
+            user,
+            studies::NewStudy {
+                title,
+                description,
+                framework_slug: crate::api::catalogue::DEFAULT_FRAMEWORK.to_string(),
+                framework_version: None,
+                period_start,
+                period_end,
+                organizations: organizations.unwrap_or_default(),
+                settings: StudySettings {
+                    visibility,
+                    min_raters,
+                    k_anonymity,
+                    ..StudySettings::default()
+                },
+            },
+        )
+        .await?;
+        leptos_axum::redirect(&format!("/studies/{id}"));
+        Ok(id)
+    })
+    .await
+}

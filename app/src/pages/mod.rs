@@ -4,6 +4,7 @@ pub mod account;
 pub mod home;
 pub mod login;
 pub mod methodology;
+pub mod new_study;
 pub mod not_found;
 pub mod organizations;
 pub mod register;

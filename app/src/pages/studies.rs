@@ -25,6 +25,7 @@ pub fn MyStudiesPage() -> impl IntoView {
     view! {
         <Title text="My studies"/>
         <h1>"My studies"</h1>
+        <p><a class="button" href="/studies/new">"New study"</a></p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || studies.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! {
