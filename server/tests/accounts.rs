@@ -1,5 +1,6 @@
 //! Accounts and sessions over real HTTP against the real router, on SQLite
 //! and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `concord agreement` as a person runs it: the real binary, real files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,5 +1,6 @@
 //! The seeded framework and organization catalogue, read back over HTTP on
 //! SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

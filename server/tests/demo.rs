@@ -1,4 +1,5 @@
 //! `seed-demo` on SQLite and PostgreSQL: a complete, idempotent demo study.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Panel rules at the service layer, on SQLite and PostgreSQL: blindness,
 //! optimistic concurrency, bad input, conflicts of interest, phases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

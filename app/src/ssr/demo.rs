@@ -74,7 +74,7 @@ fn level(p: Pattern, centre: i64, expert: usize, rng: &mut Rng) -> i64 {
     match p {
         Pattern::Consensus => (centre + [0, 0, 1, -1, 0, 0, 1, 0][expert]).clamp(0, 4),
         Pattern::Polarized => {
-            if expert % 2 == 0 {
+            if expert.is_multiple_of(2) {
                 rng.below(2) as i64
             } else {
                 3 + rng.below(2) as i64

@@ -458,6 +458,57 @@ pub async fn peer_scorecards(
     Ok(peers)
 }
 
+/// Everything the scorecard page shows, each part behind its policy check.
+pub async fn page(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    slug: &str,
+) -> Result<crate::model::scorecard::ScorecardPage, AppError> {
+    let organization = super::catalogue::organization(db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org_id = super::studies::organization_id(db, slug).await?;
+    let standing = ctx.standing(db, org_id).await?;
+    if !standing.assigned && !policy::may_see_identities(ctx.viewer) {
+        return Err(AppError::NotFound);
+    }
+    let framework_row = super::entities::framework::Entity::find_by_id(ctx.study.framework_id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let framework =
+        super::catalogue::load_framework(db, &framework_row.slug, Some(framework_row.version))
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let rating_check = policy::may_rate(ctx.viewer, ctx.phase, standing);
+    let own = if ctx.member.is_some() {
+        own_ratings(db, ctx, org_id).await?
+    } else {
+        Vec::new()
+    };
+    let peers =
+        if policy::may_see_peer_ratings(ctx.viewer, ctx.phase, ctx.settings.visibility, standing) {
+            Some(peer_scorecards(db, ctx, org_id).await?)
+        } else {
+            None
+        };
+    Ok(crate::model::scorecard::ScorecardPage {
+        study_id: ctx.study.id,
+        study_title: ctx.study.title.clone(),
+        phase: ctx.phase,
+        round: ctx.study.round,
+        organization,
+        framework,
+        own,
+        may_rate: rating_check.is_ok(),
+        refusal: rating_check.err().map(|r| r.message().to_string()),
+        submitted: standing.submitted,
+        conflicted: standing.conflicted,
+        peers,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,55 +612,4 @@ mod tests {
         )
         .is_ok());
     }
-}
-
-/// Everything the scorecard page shows, each part behind its policy check.
-pub async fn page(
-    db: &DatabaseConnection,
-    ctx: &StudyContext,
-    slug: &str,
-) -> Result<crate::model::scorecard::ScorecardPage, AppError> {
-    let organization = super::catalogue::organization(db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let org_id = super::studies::organization_id(db, slug).await?;
-    let standing = ctx.standing(db, org_id).await?;
-    if !standing.assigned && !policy::may_see_identities(ctx.viewer) {
-        return Err(AppError::NotFound);
-    }
-    let framework_row = super::entities::framework::Entity::find_by_id(ctx.study.framework_id)
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    let framework =
-        super::catalogue::load_framework(db, &framework_row.slug, Some(framework_row.version))
-            .await?
-            .ok_or(AppError::NotFound)?;
-    let rating_check = policy::may_rate(ctx.viewer, ctx.phase, standing);
-    let own = if ctx.member.is_some() {
-        own_ratings(db, ctx, org_id).await?
-    } else {
-        Vec::new()
-    };
-    let peers =
-        if policy::may_see_peer_ratings(ctx.viewer, ctx.phase, ctx.settings.visibility, standing) {
-            Some(peer_scorecards(db, ctx, org_id).await?)
-        } else {
-            None
-        };
-    Ok(crate::model::scorecard::ScorecardPage {
-        study_id: ctx.study.id,
-        study_title: ctx.study.title.clone(),
-        phase: ctx.phase,
-        round: ctx.study.round,
-        organization,
-        framework,
-        own,
-        may_rate: rating_check.is_ok(),
-        refusal: rating_check.err().map(|r| r.message().to_string()),
-        submitted: standing.submitted,
-        conflicted: standing.conflicted,
-        peers,
-    })
 }

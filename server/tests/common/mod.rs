@@ -1,6 +1,8 @@
 //! Test harness: a migrated database per test (an SQLite file, or a fresh
 //! PostgreSQL database), the real router served on an ephemeral port, and a
 //! cookie-keeping HTTP client.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+// Each test binary uses only part of the harness.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
