@@ -185,7 +185,10 @@ pub async fn seed_demo(
                         value,
                         dont_know,
                         confidence: Some(40 + rng.below(60) as i32),
-                        justification: format!("Synthetic rating by {} for the demo.", EXPERTS[e]),
+                        justification: format!(
+                            "Synthetic justification from panel seat {}.",
+                            e + 1
+                        ),
                         evidence: vec!["SIPRI Yearbook 2006, chapter 4".to_string()],
                         base_revision: 0,
                     },
