@@ -22,13 +22,16 @@ use crate::components::header::SiteHeader;
 use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
+    admin::{AdminPage, FrameworkEditorPage, OrganizationEditorPage},
     home::HomePage,
     login::LoginPage,
     methodology::MethodologyPage,
+    moderation::{AuditPage, CellPage, DisagreementsPage},
     new_study::NewStudyPage,
     not_found::NotFound,
     organizations::{OrganizationPage, OrganizationsPage},
     register::RegisterPage,
+    results::{ComparePage, OrganizationResultsPage, ResultsIndexPage, StudyResultsPage},
     scorecard::ScorecardRoute,
     studies::{MyStudiesPage, StudyPage},
 };
@@ -102,9 +105,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations") ssr=SsrMode::Async view=OrganizationsPage/>
                     <Route path=path!("/organizations/:slug") ssr=SsrMode::Async view=OrganizationPage/>
                     <Route path=path!("/methodology") ssr=SsrMode::Async view=MethodologyPage/>
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=AdminPage/>
+                    <Route path=path!("/admin/organizations/:slug") ssr=SsrMode::Async view=OrganizationEditorPage/>
+                    <Route path=path!("/admin/frameworks/:slug/:version") ssr=SsrMode::Async view=FrameworkEditorPage/>
                     <Route path=path!("/studies") ssr=SsrMode::Async view=MyStudiesPage/>
                     <Route path=path!("/studies/new") ssr=SsrMode::Async view=NewStudyPage/>
                     <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPage/>
+                    <Route path=path!("/studies/:id/disagreements") ssr=SsrMode::Async view=DisagreementsPage/>
+                    <Route path=path!("/studies/:id/cells/:slug/:code") ssr=SsrMode::Async view=CellPage/>
+                    <Route path=path!("/studies/:id/audit") ssr=SsrMode::Async view=AuditPage/>
+                    <Route path=path!("/results") ssr=SsrMode::Async view=ResultsIndexPage/>
+                    <Route path=path!("/results/:id") ssr=SsrMode::Async view=StudyResultsPage/>
+                    <Route path=path!("/results/:id/organizations/:slug") ssr=SsrMode::Async view=OrganizationResultsPage/>
+                    <Route path=path!("/results/:id/compare") ssr=SsrMode::Async view=ComparePage/>
                     <Route
                         path=path!("/studies/:id/organizations/:slug")
                         ssr=SsrMode::Async

@@ -14,6 +14,19 @@ async function signIn(page: Page, email: string): Promise<void> {
   await expect(page.getByRole("banner").getByRole("link", { name: "My studies" })).toBeVisible();
 }
 
+// Runs first: the expert test below submits the one draft it shows.
+test("a moderator sees the panel with identities and progress", async ({ page }) => {
+  await signIn(page, "moderator@demo.concord.example");
+  await page.goto("/studies/1");
+  await expect(page.getByRole("table", { name: /Panel members/ })).toContainText("Amina Diallo");
+  await expect(page.getByRole("row", { name: /GCC/ }).first()).toContainText("of 8 submitted");
+  // The dashboard: every expert × organization, with the one draft left.
+  const matrix = page.getByRole("table", { name: "Progress by expert and organization" });
+  await expect(matrix.getByRole("row", { name: /Expert A/ })).toContainText("submitted");
+  await expect(matrix.getByRole("row", { name: /Expert H/ })).toContainText(/draft \d+\/21/);
+  await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+});
+
 test("an expert scores blind, autosaves from the keyboard, meets a stale tab, submits and then sees peers", async ({ page, context }) => {
   await signIn(page, "expert8@demo.concord.example");
   const responses: string[] = [];
@@ -59,13 +72,18 @@ test("an expert scores blind, autosaves from the keyboard, meets a stale tab, su
   const peers = page.getByRole("table", { name: /Peers’ ratings/ });
   await expect(peers.getByRole("columnheader", { name: "Expert A" })).toBeVisible();
   await expect(peers).not.toContainText("Amina");
-  await page.screenshot({ path: "test-results/review.png", fullPage: false });
-});
 
-test("a moderator sees the panel with identities and progress", async ({ page }) => {
-  await signIn(page, "moderator@demo.concord.example");
-  await page.goto("/studies/1");
-  await expect(page.getByRole("table", { name: /Panel members/ })).toContainText("Amina Diallo");
-  await expect(page.getByRole("row", { name: /GCC/ })).toContainText("of 8 submitted");
-  await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+  // The cell discussions open too: Expert A's comment, and one of our own.
+  const discussion = page.getByRole("region", { name: "Discussion" });
+  const d11Thread = discussion.getByRole("article", { name: "Comments on D1.1" });
+  await expect(d11Thread).toContainText("Expert A");
+  await expect(d11Thread).toContainText("rests on few sources");
+  await expect(discussion).not.toContainText("Amina");
+  await discussion.getByLabel("Criterion").selectOption("D1.1");
+  await discussion.getByLabel(/Comment/).fill("Seat 8 reads the 2006 summit record differently.");
+  await discussion.getByRole("button", { name: "Post comment" }).click();
+  await expect(d11Thread).toContainText("Seat 8 reads the 2006 summit record differently.");
+  await expect(d11Thread.getByRole("listitem").last()).toContainText("Expert H");
+  await page.getByRole("heading", { name: "Peers’ scorecards" }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/review.png", fullPage: false });
 });

@@ -117,7 +117,7 @@ pub enum AuditLog {
     CreatedAt,
 }
 
-fn id<T: IntoIden>(col: T) -> ColumnDef {
+pub(crate) fn id<T: IntoIden>(col: T) -> ColumnDef {
     ColumnDef::new(col)
         .integer()
         .not_null()
@@ -126,7 +126,7 @@ fn id<T: IntoIden>(col: T) -> ColumnDef {
         .to_owned()
 }
 
-fn fk(
+pub(crate) fn fk(
     table: impl IntoIden + 'static,
     col: impl IntoIden + 'static,
     to_table: impl IntoIden + 'static,
@@ -139,7 +139,7 @@ fn fk(
         .to_owned()
 }
 
-fn index(
+pub(crate) fn index(
     name: &str,
     table: impl IntoIden + 'static,
     cols: Vec<DynIden>,

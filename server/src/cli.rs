@@ -47,6 +47,42 @@ pub enum Command {
     /// The demo accounts' password is read from CONCORD_DEMO_PASSWORD if
     /// set; otherwise a random one is generated and printed once.
     SeedDemo,
+    /// Import ratings into a study's current round from a CSV file.
+    ///
+    /// Header: organization,criterion,expert,value[,confidence,justification,evidence]
+    /// (any order). `organization` is a slug, `expert` a panel expert's
+    /// email, `value` a value of the criterion's scale or `dont-know`,
+    /// `evidence` items separated by " | ". The whole file is checked first;
+    /// every problem is reported with its line and nothing is imported
+    /// unless every row is valid (exit status 2 otherwise).
+    ImportRatings {
+        /// The study's id (shown in its address, /studies/ID).
+        #[arg(long)]
+        study: i32,
+        /// The ratings file (CSV).
+        file: PathBuf,
+        /// Also submit every scorecard the file touches; each must then be complete.
+        #[arg(long)]
+        submit: bool,
+    },
+    /// Write a study's published release to files, as the API serves them.
+    ///
+    /// csv: `study-ID-release-N-cells.csv` and `…-ratings.csv`; json:
+    /// `study-ID-release-N.json`. Only published data, like the public site.
+    Export {
+        /// The study's id.
+        #[arg(long)]
+        study: i32,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// The release number (default: the latest).
+        #[arg(long)]
+        release: Option<i32>,
+        /// Directory to write into (default: the current one).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
     /// Agreement statistics of a long-format ratings file, printed as JSON.
     ///
     /// The file has the header `unit,rater,value`; an empty value is a
@@ -142,11 +178,26 @@ pub fn run(cli: Cli) -> ExitCode {
             }),
             Command::CreateAdmin { email, name } => create_admin(&config, email, name).await,
             Command::SeedDemo => seed_demo(&config).await,
+            Command::ImportRatings {
+                study,
+                file,
+                submit,
+            } => import_ratings(&config, study, &file, submit).await,
+            Command::Export {
+                study,
+                format,
+                release,
+                out,
+            } => export(&config, study, &format, release, &out).await,
             Command::Agreement { .. } => Ok(()),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(StartError::Refused(why)) => {
+            eprint!("{why}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("concord: {e}");
             ExitCode::FAILURE
@@ -223,6 +274,80 @@ async fn create_admin(config: &Config, email: String, name: String) -> Result<()
     Ok(())
 }
 
+async fn import_ratings(
+    config: &Config,
+    study: i32,
+    file: &Path,
+    submit: bool,
+) -> Result<(), StartError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        StartError::Refused(format!("concord import-ratings: {}: {e}\n", file.display()))
+    })?;
+    let db = open_database(config).await?;
+    match app::ssr::import::import_ratings(&db, study, &text, submit).await {
+        Ok(done) => {
+            println!(
+                "Imported {} ratings into {} scorecards of study {study}{}.",
+                done.ratings,
+                done.scorecards,
+                if submit {
+                    format!("; submitted {}", done.submitted)
+                } else {
+                    String::new()
+                }
+            );
+            Ok(())
+        }
+        Err(refused) => Err(StartError::Refused(format!(
+            "concord import-ratings: {}: nothing was imported:\n{refused}",
+            file.display()
+        ))),
+    }
+}
+
+async fn export(
+    config: &Config,
+    study: i32,
+    format: &str,
+    release: Option<i32>,
+    out: &Path,
+) -> Result<(), StartError> {
+    use app::ssr::releases;
+    if format != "csv" && format != "json" {
+        return Err(StartError::Refused(format!(
+            "concord export: --format is csv or json, not {format:?}\n"
+        )));
+    }
+    let db = open_database(config).await?;
+    let r = releases::release(&db, study, release)
+        .await
+        .map_err(|e| match e {
+            app::model::AppError::NotFound => StartError::Refused(format!(
+                "concord export: study {study} has no published release{}\n",
+                release.map(|n| format!(" {n}")).unwrap_or_default()
+            )),
+            e => StartError::Config(e.to_string()),
+        })?;
+    let stem = format!("study-{study}-release-{}", r.summary.number);
+    let files = if format == "csv" {
+        vec![
+            (format!("{stem}-cells.csv"), releases::cells_csv(&r)),
+            (format!("{stem}-ratings.csv"), releases::ratings_csv(&r)),
+        ]
+    } else {
+        vec![(
+            format!("{stem}.json"),
+            serde_json::to_string_pretty(&r).map_err(|e| StartError::Config(e.to_string()))?,
+        )]
+    };
+    for (name, body) in files {
+        let path = out.join(&name);
+        std::fs::write(&path, body)?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
 async fn seed_demo(config: &Config) -> Result<(), StartError> {
     let (password, generated) = match std::env::var("CONCORD_DEMO_PASSWORD") {
         Ok(p) => (p, false),
@@ -255,6 +380,7 @@ async fn seed_demo(config: &Config) -> Result<(), StartError> {
                 summary.expert_emails.len(),
                 summary.ratings
             );
+            println!("Admin:     {}", summary.admin_email);
             println!("Moderator: {}", summary.moderator_email);
             println!("Experts:   {}", summary.expert_emails.join(", "));
             if generated {

@@ -2,6 +2,7 @@
 //! and its middleware, and the command line. `main.rs` only parses
 //! arguments; everything here is testable without spawning a process.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod router;
@@ -26,6 +27,9 @@ pub enum StartError {
     Config(String),
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    /// Bad input: the command changed nothing (exit status 2).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Connects to the database, brings its schema up to date and adds the
@@ -52,6 +56,7 @@ pub async fn build_app(config: &Config) -> Result<(axum::Router, AppState), Star
             idle_timeout: config.session_idle,
             absolute_timeout: config.session_absolute,
         }),
+        results: Default::default(),
     };
     let store = sessions::DbSessionStore::for_connection(&state.db).await?;
     let router = router::build_router(state.clone(), store, config);

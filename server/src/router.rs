@@ -42,6 +42,7 @@ pub fn build_router(state: AppState, store: DbSessionStore, config: &Config) -> 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/fn/{*name}", post(server_fn))
+        .merge(crate::api::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

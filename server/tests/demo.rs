@@ -20,7 +20,8 @@ async fn demo_study_is_complete_and_seeded_once(db: &TestDb) {
         .iter()
         .map(|d| d.criteria.len())
         .sum::<usize>();
-    assert_eq!(summary.ratings, 8 * DEMO_ORGANIZATIONS.len() * criteria);
+    // Two studies: one in scoring, one published.
+    assert_eq!(summary.ratings, 2 * 8 * DEMO_ORGANIZATIONS.len() * criteria);
     assert_eq!(
         app::ssr::entities::rating::Entity::find()
             .count(conn)
@@ -62,6 +63,30 @@ async fn demo_study_is_complete_and_seeded_once(db: &TestDb) {
     let peers = scorecards::peer_scorecards(conn, &ctx, eu).await.unwrap();
     assert_eq!(peers.len(), 7);
     assert!(peers.iter().all(|p| p.pseudonym.starts_with("Expert ")));
+    // The published study has a first release with reconciled cells.
+    let release = app::ssr::releases::release(conn, summary.published_study_id, None)
+        .await
+        .unwrap();
+    assert_eq!(release.summary.number, 1);
+    assert_eq!(
+        release.results.cells.len(),
+        DEMO_ORGANIZATIONS.len() * criteria
+    );
+    assert!(
+        release
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.reconciliation.is_some())
+            .count()
+            >= 1
+    );
+    for kind in ["consensus", "polarized", "outlier-driven"] {
+        assert!(
+            release.results.cells.iter().any(|c| c.disagreement == kind),
+            "the demo has {kind} cells"
+        );
+    }
     server.stop().await;
 }
 

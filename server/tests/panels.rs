@@ -5,134 +5,13 @@
 mod common;
 
 use app::model::scorecard::RatingInput;
-use app::model::study::{PanelRole, Phase, StudySettings, VisibilityRule};
+use app::model::study::{Phase, VisibilityRule};
 use app::model::AppError;
-use app::ssr::studies::{self, NewStudy, StudyContext};
-use app::ssr::{catalogue, scorecards, users};
+use app::ssr::studies::{self, StudyContext};
+use app::ssr::{catalogue, comments, scorecards};
+use common::panel::*;
 use common::*;
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
-
-async fn person(db: &DatabaseConnection, email: &str, name: &str) -> i32 {
-    users::register(
-        db,
-        users::NewAccount {
-            email: email.into(),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-        },
-    )
-    .await
-    .expect("register")
-    .id
-}
-
-struct Panel {
-    study: i32,
-    moderator: i32,
-    a: i32,
-    b: i32,
-    nato: i32,
-    eu: i32,
-}
-
-async fn panel(db: &DatabaseConnection, visibility: VisibilityRule) -> Panel {
-    let moderator = person(db, "mod@example.org", "Mona Moderator").await;
-    let a = person(db, "a@example.org", "Ada Analyst").await;
-    let b = person(db, "b@example.org", "Bo Bureaucrat").await;
-    let study = studies::create_study(
-        db,
-        moderator,
-        NewStudy {
-            title: "Regional security 2005–2006".into(),
-            description: String::new(),
-            framework_slug: "regional-security-cooperation".into(),
-            framework_version: None,
-            period_start: 2005,
-            period_end: 2006,
-            organizations: vec!["nato".into(), "eu".into()],
-            settings: StudySettings {
-                visibility,
-                ..StudySettings::default()
-            },
-        },
-    )
-    .await
-    .expect("create study");
-    let ctx = StudyContext::load(db, study, Some(moderator), false)
-        .await
-        .unwrap();
-    studies::invite(db, &ctx, moderator, "A@example.org", PanelRole::Expert)
-        .await
-        .unwrap();
-    studies::invite(db, &ctx, moderator, "b@example.org", PanelRole::Expert)
-        .await
-        .unwrap();
-    let nato = studies::organization_id(db, "nato").await.unwrap();
-    let eu = studies::organization_id(db, "eu").await.unwrap();
-    Panel {
-        study,
-        moderator,
-        a,
-        b,
-        nato,
-        eu,
-    }
-}
-
-async fn advance(db: &DatabaseConnection, p: &Panel) {
-    let ctx = StudyContext::load(db, p.study, Some(p.moderator), false)
-        .await
-        .unwrap();
-    studies::advance_phase(db, &ctx, p.moderator, ctx.phase)
-        .await
-        .unwrap();
-}
-
-async fn ctx(db: &DatabaseConnection, p: &Panel, user: i32) -> StudyContext {
-    StudyContext::load(db, p.study, Some(user), false)
-        .await
-        .unwrap()
-}
-
-fn rating(code: &str, value: &str, base: i32) -> RatingInput {
-    RatingInput {
-        criterion: code.into(),
-        value: Some(value.into()),
-        dont_know: false,
-        confidence: Some(60),
-        justification: format!("Why {code} is {value}."),
-        evidence: vec!["SIPRI Yearbook 2006, ch. 4".into()],
-        base_revision: base,
-    }
-}
-
-/// Every criterion of the default framework answered.
-async fn fill(db: &DatabaseConnection, ctx: &StudyContext, org: i32, level: &str) {
-    let framework = catalogue::default_framework().unwrap();
-    for c in framework.dimensions.iter().flat_map(|d| &d.criteria) {
-        let value = match &c.scale {
-            app::model::Scale::Nominal { .. } => "security-regime",
-            _ => level,
-        };
-        let own = scorecards::own_ratings(db, ctx, org).await.unwrap();
-        let base = own
-            .iter()
-            .find(|r| r.criterion == c.code)
-            .map(|r| r.revision)
-            .unwrap_or(0);
-        scorecards::save_rating(db, ctx, org, rating(&c.code, value, base))
-            .await
-            .expect("save");
-    }
-}
-
-async fn ratings_count(db: &DatabaseConnection) -> u64 {
-    app::ssr::entities::rating::Entity::find()
-        .count(db)
-        .await
-        .unwrap()
-}
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 async fn blind_until_own_submission(db: &TestDb) {
     let server = TestServer::start(db).await;
@@ -376,6 +255,302 @@ async fn outsiders_cannot_see_a_study_or_move_it(db: &TestDb) {
     server.stop().await;
 }
 
+async fn comments_follow_the_blindness_rule(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let conn = &server.state.db;
+    let p = panel(conn, VisibilityRule::AfterOwnSubmission).await;
+    advance(conn, &p).await;
+    let a = ctx(conn, &p, p.a).await;
+    fill(conn, &a, p.nato, "2").await;
+    scorecards::submit(conn, &a, p.nato).await.unwrap();
+    let first = comments::post(
+        conn,
+        &a,
+        p.nato,
+        "D1.1",
+        "Mediation was ad hoc in 2006.",
+        None,
+    )
+    .await
+    .expect("A has submitted, so A may comment");
+    // B has not submitted: B can neither read nor write the threads.
+    let b = ctx(conn, &p, p.b).await;
+    assert!(matches!(
+        comments::threads(conn, &b, p.nato).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        comments::post(conn, &b, p.nato, "D1.1", "Peeking.", None).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let page = scorecards::page(conn, &b, "nato").await.unwrap();
+    assert!(page.comments.is_none() && !page.may_comment);
+    // Once B submits, B reads A's comment under A's pseudonym, never A's name.
+    fill(conn, &b, p.nato, "3").await;
+    scorecards::submit(conn, &b, p.nato).await.unwrap();
+    let b = ctx(conn, &p, p.b).await;
+    let thread = comments::threads(conn, &b, p.nato).await.unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(thread[0].author, "Expert A");
+    assert_eq!(thread[0].author_name, None);
+    assert_eq!(thread[0].criterion, "D1.1");
+    comments::post(
+        conn,
+        &b,
+        p.nato,
+        "D1.1",
+        "Agreed, but see the 2005 summit.",
+        Some(first),
+    )
+    .await
+    .unwrap();
+    // Bad input: empty, oversized, unknown criterion, reply across cells.
+    let before = comments::threads(conn, &b, p.nato).await.unwrap().len();
+    for (code, body, parent) in [
+        ("D1.1", "   ", None),
+        ("D1.1", &"x".repeat(2_001)[..], None),
+        ("Z9.9", "Which criterion?", None),
+        ("D1.2", "Reply on another cell.", Some(first)),
+    ] {
+        assert!(matches!(
+            comments::post(conn, &b, p.nato, code, body, parent).await,
+            Err(AppError::Invalid { .. })
+        ));
+    }
+    // Moderators see who wrote what.
+    let m = ctx(conn, &p, p.moderator).await;
+    let thread = comments::threads(conn, &m, p.nato).await.unwrap();
+    assert_eq!(thread.len(), before);
+    assert_eq!(thread[0].author_name.as_deref(), Some("Ada Analyst"));
+    assert_eq!(thread[1].author, "Expert B");
+    assert_eq!(thread[1].parent, Some(first));
+    server.stop().await;
+}
+
+async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let conn = &server.state.db;
+    let p = panel(conn, VisibilityRule::AfterOwnSubmission).await;
+    advance(conn, &p).await;
+    submitted_pair(conn, &p, p.nato).await;
+    advance(conn, &p).await; // review
+    let a = ctx(conn, &p, p.a).await;
+    assert!(matches!(
+        studies::open_round(conn, &a, p.a, 1).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let m = ctx(conn, &p, p.moderator).await;
+    assert_eq!(studies::open_round(conn, &m, p.moderator, 1).await, Ok(2));
+    // A second moderator click from the same page opens nothing more.
+    assert!(studies::open_round(conn, &m, p.moderator, 1).await.is_err());
+    let a = ctx(conn, &p, p.a).await;
+    assert_eq!((a.phase, a.study.round), (Phase::Scoring, 2));
+
+    let page = scorecards::page(conn, &a, "nato").await.unwrap();
+    assert!(page.own.is_empty() && page.may_rate && !page.submitted);
+    let d11 = page
+        .previous
+        .iter()
+        .find(|c| c.criterion == "D1.1")
+        .unwrap();
+    assert_eq!(d11.round, 1);
+    assert_eq!(d11.own.as_deref(), Some("2"));
+    assert_eq!(
+        d11.distribution,
+        vec![("2".to_string(), 1), ("3".to_string(), 1)]
+    );
+    // A changed value needs a justification of its own.
+    let unexplained = RatingInput {
+        justification: "Why D1.1 is 2.".into(),
+        ..rating("D1.1", "3", 0)
+    };
+    assert!(matches!(
+        scorecards::save_rating(conn, &a, p.nato, unexplained).await,
+        Err(AppError::Invalid { field: Some(f), .. }) if f == "justification"
+    ));
+    let count = ratings_count(conn).await;
+    assert_eq!(
+        scorecards::save_rating(conn, &a, p.nato, rating("D1.1", "3", 0)).await,
+        Ok(1)
+    );
+    // Confirming copies every other round-1 answer, then A submits round 2.
+    assert_eq!(
+        scorecards::confirm_previous(conn, &a, p.nato).await,
+        Ok(page.previous.len() - 1)
+    );
+    assert_eq!(
+        ratings_count(conn).await,
+        count + page.previous.len() as u64
+    );
+    scorecards::submit(conn, &a, p.nato).await.unwrap();
+    // Round 1 is kept as it was.
+    use app::ssr::entities::{rating as r, scorecard as sc};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let cards = sc::Entity::find()
+        .filter(sc::Column::StudyId.eq(p.study))
+        .filter(sc::Column::OrganizationId.eq(p.nato))
+        .all(conn)
+        .await
+        .unwrap();
+    assert_eq!(cards.iter().filter(|c| c.round == 1).count(), 2);
+    assert_eq!(cards.iter().filter(|c| c.round == 2).count(), 1);
+    let round_one_a = cards
+        .iter()
+        .find(|c| c.round == 1 && c.submitted_at.is_some())
+        .unwrap();
+    assert!(
+        r::Entity::find()
+            .filter(r::Column::ScorecardId.eq(round_one_a.id))
+            .count(conn)
+            .await
+            .unwrap()
+            > 0
+    );
+    server.stop().await;
+}
+
+async fn assignments_narrow_what_an_expert_rates(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let conn = &server.state.db;
+    let p = panel(conn, VisibilityRule::AfterOwnSubmission).await;
+    let m = ctx(conn, &p, p.moderator).await;
+    let a = ctx(conn, &p, p.a).await;
+    assert!(matches!(
+        studies::assign(conn, &a, p.a, "Expert A", &["eu".into()]).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        studies::assign(conn, &m, p.moderator, "Expert A", &["osce".into()]).await,
+        Err(AppError::Invalid { .. })
+    ));
+    assert!(matches!(
+        studies::assign(conn, &m, p.moderator, "Expert Q", &["eu".into()]).await,
+        Err(AppError::Invalid { .. })
+    ));
+    studies::assign(conn, &m, p.moderator, "Expert A", &["eu".into()])
+        .await
+        .unwrap();
+    advance(conn, &p).await;
+    let a = ctx(conn, &p, p.a).await;
+    assert!(matches!(
+        scorecards::save_rating(conn, &a, p.nato, rating("D1.1", "2", 0)).await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(
+        scorecards::save_rating(conn, &a, p.eu, rating("D1.1", "2", 0))
+            .await
+            .is_ok()
+    );
+    let m = ctx(conn, &p, p.moderator).await;
+    let overview = studies::overview(conn, &m).await.unwrap();
+    let progress = overview.progress.unwrap();
+    let row = progress.iter().find(|r| r.pseudonym == "Expert A").unwrap();
+    let column = |slug: &str| {
+        overview
+            .organizations
+            .iter()
+            .position(|o| o.slug == slug)
+            .unwrap()
+    };
+    use app::model::study::ProgressCell;
+    assert_eq!(row.cells[column("nato")], ProgressCell::NotAssigned);
+    assert!(matches!(
+        row.cells[column("eu")],
+        ProgressCell::Draft { answered: 1, .. }
+    ));
+    // Nothing ticked: back to every organization.
+    studies::assign(conn, &m, p.moderator, "Expert A", &[])
+        .await
+        .unwrap();
+    let a = ctx(conn, &p, p.a).await;
+    assert!(
+        scorecards::save_rating(conn, &a, p.nato, rating("D1.1", "2", 0))
+            .await
+            .is_ok()
+    );
+    server.stop().await;
+}
+
+/// An import file: one row per criterion for `email` on `org`.
+fn import_rows(email: &str, org: &str, level: &str) -> Vec<String> {
+    let framework = catalogue::default_framework().unwrap();
+    framework
+        .dimensions
+        .iter()
+        .flat_map(|d| &d.criteria)
+        .map(|c| {
+            let value = match &c.scale {
+                app::model::Scale::Nominal { .. } => "alliance",
+                _ => level,
+            };
+            format!(
+                "{org},{},{email},{value},70,\"Imported, with a comma\",Report A | Report B",
+                c.code
+            )
+        })
+        .collect()
+}
+
+async fn import_is_checked_whole_and_all_or_nothing(db: &TestDb) {
+    use app::ssr::import::import_ratings;
+    let server = TestServer::start(db).await;
+    let conn = &server.state.db;
+    let p = panel(conn, VisibilityRule::AfterOwnSubmission).await;
+    let header = "organization,criterion,expert,value,confidence,justification,evidence";
+    let good = import_rows("a@example.org", "nato", "3");
+    // Draft phase: refused as a whole.
+    let file = format!("{header}\n{}\n", good.join("\n"));
+    let refused = import_ratings(conn, p.study, &file, false)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("draft"), "{refused}");
+    advance(conn, &p).await;
+    // Every bad line is reported with its number; nothing is written.
+    let mut rows = good.clone();
+    rows[1] = "nato,Z9.9,a@example.org,2,,,".into(); // line 3
+    rows[3] = "nato,D1.1,a@example.org,7,,,".into(); // line 5 (also a duplicate of line 2)
+    rows[4] = "osce,D1.1,a@example.org,2,,,".into(); // line 6
+    rows[5] = "nato,D1.2,nobody@example.org,2,,,".into(); // line 7
+    let file = format!("{header}\n{}\n", rows.join("\n"));
+    let before = ratings_count(conn).await;
+    let refused = import_ratings(conn, p.study, &file, false)
+        .await
+        .unwrap_err();
+    let lines: Vec<usize> = refused.problems.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, vec![3, 5, 6, 7], "{refused}");
+    assert_eq!(ratings_count(conn).await, before);
+    // --submit with an incomplete scorecard: refused, nothing written.
+    let file = format!("{header}\n{}\n", good[..5].join("\n"));
+    let refused = import_ratings(conn, p.study, &file, true)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("5 of"), "{refused}");
+    assert_eq!(ratings_count(conn).await, before);
+    // A whole scorecard, submitted.
+    let file = format!("{header}\n{}\n", good.join("\n"));
+    let done = import_ratings(conn, p.study, &file, true).await.unwrap();
+    assert_eq!(
+        (done.ratings, done.scorecards, done.submitted),
+        (good.len(), 1, 1)
+    );
+    let a = ctx(conn, &p, p.a).await;
+    let own = scorecards::own_ratings(conn, &a, p.nato).await.unwrap();
+    let d11 = own.iter().find(|r| r.criterion == "D1.1").unwrap();
+    assert_eq!(d11.value.as_deref(), Some("3"));
+    assert_eq!(d11.justification, "Imported, with a comma");
+    assert_eq!(d11.evidence, vec!["Report A", "Report B"]);
+    assert!(a.standing(conn, p.nato).await.unwrap().submitted);
+    // A submitted scorecard cannot be imported over.
+    let refused = import_ratings(conn, p.study, &file, false)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("already submitted"),
+        "{refused}"
+    );
+    server.stop().await;
+}
+
 on_both_databases!(
     blind_until_own_submission,
     peers_hidden_until_review_under_the_alternative_rule,
@@ -383,4 +558,8 @@ on_both_databases!(
     bad_input_gets_a_clear_error_and_changes_nothing,
     a_conflicted_expert_cannot_rate,
     outsiders_cannot_see_a_study_or_move_it,
+    comments_follow_the_blindness_rule,
+    delphi_round_two_shows_the_distribution_and_keeps_round_one,
+    assignments_narrow_what_an_expert_rates,
+    import_is_checked_whole_and_all_or_nothing,
 );

@@ -10,18 +10,11 @@ use crate::model::AppError;
 #[cfg(feature = "ssr")]
 mod context {
     use crate::model::AppError;
-    use crate::ssr::{self, auth, studies::StudyContext, users};
+    use crate::ssr::{self, studies::StudyContext};
 
     /// The signed-in user and their context in a study.
     pub async fn load(study_id: i32) -> Result<(ssr::AppState, i32, StudyContext), AppError> {
-        let state = ssr::state()?;
-        let session = ssr::session().await?;
-        let user_id = auth::signed_in_user(&session, &state.auth)
-            .await?
-            .ok_or_else(users::signed_out)?;
-        let user = users::find(&state.db, user_id)
-            .await?
-            .ok_or_else(users::signed_out)?;
+        let (state, user) = crate::api::signed_in().await?;
         let ctx = StudyContext::load(&state.db, study_id, Some(user.id), user.is_admin).await?;
         Ok((state, user.id, ctx))
     }
@@ -225,6 +218,80 @@ pub async fn create_study(
         .await?;
         leptos_axum::redirect(&format!("/studies/{id}"));
         Ok(id)
+    })
+    .await
+}
+
+/// Posts a comment on a cell (organization × criterion), optionally as a reply.
+#[server(prefix = "/fn", endpoint = "comments/post")]
+pub async fn post_comment(
+    study_id: i32,
+    organization: String,
+    criterion: String,
+    body: String,
+    parent: Option<i32>,
+) -> Result<i32, AppError> {
+    use crate::ssr::{self, comments, studies};
+    ssr::respond(async {
+        let (state, _, ctx) = context::load(study_id).await?;
+        let org = studies::organization_id(&state.db, &organization).await?;
+        comments::post(&state.db, &ctx, org, &criterion, &body, parent).await
+    })
+    .await
+}
+
+/// Delphi: copies the expert's previous-round ratings into the current
+/// round for every criterion not yet rated; returns how many were copied.
+#[server(prefix = "/fn", endpoint = "scorecards/confirm-previous")]
+pub async fn confirm_previous(study_id: i32, organization: String) -> Result<usize, AppError> {
+    use crate::ssr::{self, scorecards, studies};
+    ssr::respond(async {
+        let (state, _, ctx) = context::load(study_id).await?;
+        let org = studies::organization_id(&state.db, &organization).await?;
+        scorecards::confirm_previous(&state.db, &ctx, org).await
+    })
+    .await
+}
+
+/// Opens the next Delphi round (from review or reconciliation).
+#[server(prefix = "/fn", endpoint = "studies/open-round")]
+pub async fn open_round(
+    study_id: i32,
+    from_round: i32,
+    confirm: Option<String>,
+) -> Result<i32, AppError> {
+    use crate::ssr::{self, studies};
+    ssr::respond(async {
+        if confirm.as_deref() != Some("yes") {
+            return Err(AppError::invalid(
+                "confirm",
+                "Tick the box to confirm opening the next round.",
+            ));
+        }
+        let (state, user, ctx) = context::load(study_id).await?;
+        studies::open_round(&state.db, &ctx, user, from_round).await
+    })
+    .await
+}
+
+/// Assigns organizations to an expert (by pseudonym); none ticked means all.
+#[server(prefix = "/fn", endpoint = "studies/assign")]
+pub async fn assign_organizations(
+    study_id: i32,
+    expert: String,
+    organizations: Option<Vec<String>>,
+) -> Result<(), AppError> {
+    use crate::ssr::{self, studies};
+    ssr::respond(async {
+        let (state, user, ctx) = context::load(study_id).await?;
+        studies::assign(
+            &state.db,
+            &ctx,
+            user,
+            &expert,
+            &organizations.unwrap_or_default(),
+        )
+        .await
     })
     .await
 }

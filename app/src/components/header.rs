@@ -23,6 +23,7 @@ pub fn SiteHeader() -> impl IntoView {
                     " Concord"
                 </A>
                 <nav aria-label="Main" class="main-nav">
+                    <A href="/results">"Results"</A>
                     <A href="/organizations">"Organizations"</A>
                     <A href="/methodology">"Methodology"</A>
                 </nav>
@@ -35,6 +36,7 @@ pub fn SiteHeader() -> impl IntoView {
                                     Ok(Some(user)) => {
                                         view! {
                                             <A href="/studies">"My studies"</A>
+                                            {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                             <A href="/account" attr:class="user-name">
                                                 {user.display_name}
                                             </A>

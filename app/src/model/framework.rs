@@ -70,6 +70,7 @@ impl Scale {
 
 /// A regional or sub-regional organization being assessed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Organization {
     pub slug: String,
     pub acronym: String,

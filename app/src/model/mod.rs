@@ -1,8 +1,11 @@
 //! Plain serde types shared by the browser and the server. Database entities
 //! never cross into this module.
 
+pub mod admin;
 mod error;
 pub mod framework;
+pub mod moderation;
+pub mod results;
 pub mod scorecard;
 pub mod study;
 pub mod validation;

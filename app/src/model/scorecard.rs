@@ -7,6 +7,8 @@ pub const JUSTIFICATION_MAX: usize = 5_000;
 /// Most evidence entries per rating, and longest entry.
 pub const EVIDENCE_MAX_ITEMS: usize = 20;
 pub const EVIDENCE_MAX_CHARS: usize = 500;
+/// Longest comment accepted, in characters.
+pub const COMMENT_MAX: usize = 2_000;
 
 /// One save of one rating. `base_revision` is the revision the expert's
 /// form was showing (0 for a first save): a save based on an older revision
@@ -59,4 +61,45 @@ pub struct ScorecardPage {
     pub conflicted: bool,
     /// Peers' scorecards, only once the visibility rule allows.
     pub peers: Option<Vec<PeerScorecard>>,
+    /// Comment threads of this organization's cells, under the same rule.
+    pub comments: Option<Vec<CommentView>>,
+    pub may_comment: bool,
+    /// From round 2 on: per criterion, the viewer's own rating of the
+    /// previous round and the panel's anonymized distribution.
+    pub previous: Vec<PreviousCell>,
+}
+
+/// One comment on a cell (organization × criterion), under the author's
+/// pseudonym; `author_name` only for moderators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: i32,
+    pub criterion: String,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub body: String,
+    /// UTC, "2026-11-28 19:40".
+    pub posted: String,
+    pub parent: Option<i32>,
+}
+
+/// A cell as the previous Delphi round left it, for one expert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreviousCell {
+    pub round: i32,
+    pub criterion: String,
+    /// The expert's own previous answer: a value, "don't know", or none.
+    pub own: Option<String>,
+    pub own_justification: String,
+    /// Submitted answers per value (and "don't know"), no identities.
+    pub distribution: Vec<(String, u32)>,
+}
+
+/// How a rating reads in a table: its value, "don't know", or a dash.
+pub fn answer_label(value: Option<&str>, dont_know: bool) -> String {
+    match (value, dont_know) {
+        (_, true) => "don’t know".to_string(),
+        (Some(v), false) => v.to_string(),
+        (None, false) => "—".to_string(),
+    }
 }

@@ -176,6 +176,27 @@ pub struct PanelRow {
     pub email: String,
     pub role: PanelRole,
     pub submitted: usize,
+    /// Slugs of the organizations assigned to this member; empty means all.
+    pub assigned: Vec<String>,
+}
+
+/// One expert's row of the moderator dashboard: a status per organization,
+/// in the order of `StudyOverview::organizations`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressRow {
+    pub pseudonym: String,
+    pub name: String,
+    pub cells: Vec<ProgressCell>,
+}
+
+/// Where one expert stands with one organization in the current round.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ProgressCell {
+    NotAssigned,
+    Conflict,
+    NotStarted,
+    Draft { answered: usize, total: usize },
+    Submitted,
 }
 
 /// The study page.
@@ -187,4 +208,6 @@ pub struct StudyOverview {
     pub organizations: Vec<StudyOrganization>,
     /// Moderators only.
     pub panel: Option<Vec<PanelRow>>,
+    /// Moderators only: experts × organizations.
+    pub progress: Option<Vec<ProgressRow>>,
 }

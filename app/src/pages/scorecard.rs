@@ -7,10 +7,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::studies::{load_scorecard, DeclareConflict, SaveRating, SubmitScorecard};
+use crate::api::studies::{
+    load_scorecard, ConfirmPrevious, DeclareConflict, PostComment, SaveRating, SubmitScorecard,
+};
 use crate::components::form::FormError;
 use crate::components::status::{ErrorNotice, NotFoundStatus};
-use crate::model::scorecard::{PeerScorecard, RatingView, ScorecardPage};
+use crate::model::scorecard::{
+    answer_label, CommentView, PeerScorecard, PreviousCell, RatingView, ScorecardPage,
+};
 use crate::model::{AppError, Criterion, Scale};
 
 #[component]
@@ -25,14 +29,30 @@ pub fn ScorecardRoute() -> impl IntoView {
     };
     let submit = ServerAction::<SubmitScorecard>::new();
     let conflict = ServerAction::<DeclareConflict>::new();
+    let confirm = ServerAction::<ConfirmPrevious>::new();
+    let comment = ServerAction::<PostComment>::new();
+    let actions = Actions {
+        submit,
+        conflict,
+        confirm,
+        comment,
+    };
     let page = Resource::new(
-        move || (key(), submit.version().get(), conflict.version().get()),
-        |((id, slug), _, _)| load_scorecard(id, slug),
+        move || {
+            (
+                key(),
+                submit.version().get(),
+                conflict.version().get(),
+                confirm.version().get(),
+                comment.version().get(),
+            )
+        },
+        |((id, slug), ..)| load_scorecard(id, slug),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || page.get().map(|result| match result {
-                Ok(p) => view! { <Scorecard page=p submit conflict/> }.into_any(),
+                Ok(p) => view! { <Scorecard page=p actions/> }.into_any(),
                 Err(AppError::NotFound) => view! { <NotFoundStatus/> }.into_any(),
                 Err(AppError::Unauthorized(_)) => view! { <p><a href="/login">"Sign in"</a> " to see this scorecard."</p> }.into_any(),
                 Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
@@ -41,12 +61,23 @@ pub fn ScorecardRoute() -> impl IntoView {
     }
 }
 
-#[component]
-fn Scorecard(
-    page: ScorecardPage,
+/// The page's whole-scorecard actions; each reloads the page when done.
+#[derive(Clone, Copy)]
+struct Actions {
     submit: ServerAction<SubmitScorecard>,
     conflict: ServerAction<DeclareConflict>,
-) -> impl IntoView {
+    confirm: ServerAction<ConfirmPrevious>,
+    comment: ServerAction<PostComment>,
+}
+
+#[component]
+fn Scorecard(page: ScorecardPage, actions: Actions) -> impl IntoView {
+    let Actions {
+        submit,
+        conflict,
+        confirm,
+        comment,
+    } = actions;
     let total = page
         .framework
         .dimensions
@@ -64,6 +95,12 @@ fn Scorecard(
     let org = page.organization.clone();
     let study_id = page.study_id;
     let editable = page.may_rate;
+    let codes: Vec<String> = page
+        .framework
+        .dimensions
+        .iter()
+        .flat_map(|d| d.criteria.iter().map(|c| c.code.clone()))
+        .collect();
     view! {
         <Title text=format!("{} · scorecard", org.acronym)/>
         <p class="eyebrow">
@@ -83,16 +120,36 @@ fn Scorecard(
         })}
         {page.conflicted.then(|| view! { <p class="notice">"You declared a conflict of interest for this organization."</p> })}
         {(!editable && !page.submitted && !page.conflicted).then(|| page.refusal.clone().map(|r| view! { <p class="notice">{r}</p> }))}
+        {(editable && !page.previous.is_empty()).then(|| {
+            let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+            let previous_round = page.round - 1;
+            let slug = org.slug.clone();
+            view! {
+                <section class="notice delphi" aria-labelledby="delphi-heading">
+                    <h2 id="delphi-heading">"Delphi round " {page.round}</h2>
+                    <p>"Each criterion shows your round " {previous_round} " answer and how the panel answered. "
+                       "Revise or confirm; a changed value needs a justification. Round " {previous_round} " stays on record."</p>
+                    <ActionForm action=confirm attr:class="form inline-form">
+                        <FormError error=confirm_error/>
+                        <input type="hidden" name="study_id" value=study_id/>
+                        <input type="hidden" name="organization" value=slug/>
+                        <button type="submit" class="button button-small">"Confirm my round " {previous_round} " answers where I have not revised"</button>
+                    </ActionForm>
+                </section>
+            }
+        })}
 
         {page.framework.dimensions.iter().map(|d| {
             let own = page.own.clone();
+            let previous = page.previous.clone();
             let org_slug = org.slug.clone();
             view! {
                 <section class="dimension" aria-labelledby=format!("dim-{}", d.code)>
                     <h2 id=format!("dim-{}", d.code)>{d.code.clone()} " " {d.name.clone()}</h2>
                     {d.criteria.iter().map(|c| {
                         let current = own.iter().find(|r| r.criterion == c.code).cloned();
-                        view! { <CriterionForm study_id organization=org_slug.clone() criterion=c.clone() current editable answered/> }
+                        let previous = previous.iter().find(|p| p.criterion == c.code).cloned();
+                        view! { <CriterionForm study_id organization=org_slug.clone() criterion=c.clone() current previous editable answered/> }
                     }).collect_view()}
                 </section>
             }
@@ -125,7 +182,71 @@ fn Scorecard(
             </details>
         }})}
 
-        {page.peers.clone().map(|peers| view! { <PeerTable peers framework_codes=page.framework.dimensions.iter().flat_map(|d| d.criteria.iter().map(|c| c.code.clone())).collect()/> })}
+        {page.peers.clone().map(|peers| view! { <PeerTable peers framework_codes=codes.clone()/> })}
+        {page.comments.clone().map(|comments| view! {
+            <Discussion comments codes=codes.clone() may_comment=page.may_comment study_id organization=org.slug.clone() action=comment/>
+        })}
+    }
+}
+
+/// Comment threads per cell, and a form to start or continue one.
+#[component]
+fn Discussion(
+    comments: Vec<CommentView>,
+    codes: Vec<String>,
+    may_comment: bool,
+    study_id: i32,
+    organization: String,
+    action: ServerAction<PostComment>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let threads: Vec<(String, Vec<CommentView>)> = codes
+        .iter()
+        .filter_map(|code| {
+            let thread: Vec<CommentView> = comments
+                .iter()
+                .filter(|c| &c.criterion == code)
+                .cloned()
+                .collect();
+            (!thread.is_empty()).then(|| (code.clone(), thread))
+        })
+        .collect();
+    view! {
+        <section aria-labelledby="discussion-heading" class="discussion">
+            <h2 id="discussion-heading">"Discussion"</h2>
+            {threads.is_empty().then(|| view! { <p class="muted">"No comments on this organization’s cells yet."</p> })}
+            {threads.into_iter().map(|(code, thread)| view! {
+                <article class="thread" aria-label=format!("Comments on {code}")>
+                    <h3 class="code">{code.clone()}</h3>
+                    <ol class="comments">
+                        {thread.into_iter().map(|c| view! {
+                            <li class="comment" class:reply=c.parent.is_some()>
+                                <p class="comment-meta">
+                                    <strong>{c.author.clone()}</strong>
+                                    {c.author_name.clone().map(|n| view! { " (" {n} ")" })}
+                                    " · " <time>{c.posted.clone()} " UTC"</time>
+                                </p>
+                                <p class="comment-body">{c.body.clone()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </article>
+            }).collect_view()}
+            {may_comment.then(|| view! {
+                <ActionForm action attr:class="form comment-form">
+                    <FormError error/>
+                    <input type="hidden" name="study_id" value=study_id/>
+                    <input type="hidden" name="organization" value=organization.clone()/>
+                    <label for="comment-criterion">"Criterion"</label>
+                    <select id="comment-criterion" name="criterion">
+                        {codes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    </select>
+                    <label for="comment-body">"Comment (seen by the panel under your pseudonym)"</label>
+                    <textarea id="comment-body" name="body" rows="3" maxlength="2000" required=true></textarea>
+                    <button type="submit" class="button">"Post comment"</button>
+                </ActionForm>
+            })}
+        </section>
     }
 }
 
@@ -135,6 +256,7 @@ fn CriterionForm(
     organization: String,
     criterion: Criterion,
     current: Option<RatingView>,
+    previous: Option<PreviousCell>,
     editable: bool,
     answered: RwSignal<usize>,
 ) -> impl IntoView {
@@ -204,6 +326,18 @@ fn CriterionForm(
             <fieldset disabled=!editable>
                 <legend><span class="code">{criterion.code.clone()}</span> " " {criterion.prompt.clone()}</legend>
                 <p class="guidance">{criterion.guidance.clone()}</p>
+                {previous.map(|p| view! {
+                    <p class="previous-round">
+                        "Round " {p.round} ": you answered " <strong>{p.own.clone().unwrap_or_else(|| "nothing".into())}</strong>
+                        ". Panel: "
+                        {if p.distribution.is_empty() {
+                            "no submitted answers".to_string()
+                        } else {
+                            p.distribution.iter().map(|(v, n)| format!("{v} ×{n}")).collect::<Vec<_>>().join(", ")
+                        }}
+                        "."
+                    </p>
+                })}
                 <input type="hidden" name="study_id" value=study_id/>
                 <input type="hidden" name="organization" value=organization/>
                 <input type="hidden" name="criterion" value=criterion.code.clone()/>
@@ -267,11 +401,7 @@ fn PeerTable(peers: Vec<PeerScorecard>, framework_codes: Vec<String>) -> impl In
                                         <th scope="row" class="code">{code.clone()}</th>
                                         {peers.iter().map(|p| {
                                             let r = p.ratings.iter().find(|r| r.criterion == code);
-                                            let shown = match r {
-                                                Some(r) if r.dont_know => "don’t know".to_string(),
-                                                Some(r) => r.value.clone().unwrap_or_default(),
-                                                None => "—".to_string(),
-                                            };
+                                            let shown = r.map(|r| answer_label(r.value.as_deref(), r.dont_know)).unwrap_or_else(|| "—".to_string());
                                             let why = r.map(|r| r.justification.clone()).unwrap_or_default();
                                             view! { <td title=why>{shown}</td> }
                                         }).collect_view()}

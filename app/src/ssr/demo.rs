@@ -13,6 +13,7 @@ use crate::model::study::{PanelRole, StudySettings};
 use crate::model::{AppError, Scale};
 
 pub const DEMO_TITLE: &str = "Regional security cooperation 2005–2006 (demo)";
+pub const DEMO_PUBLISHED_TITLE: &str = "Regional security cooperation 2006, published (demo)";
 pub const DEMO_ORGANIZATIONS: [&str; 10] = [
     "eu", "nato", "osce", "au", "ecowas", "oas", "asean", "sco", "csto", "gcc",
 ];
@@ -31,6 +32,8 @@ const EXPERTS: [&str; 8] = [
 #[derive(Debug)]
 pub struct DemoSummary {
     pub study_id: i32,
+    pub published_study_id: i32,
+    pub admin_email: String,
     pub moderator_email: String,
     pub expert_emails: Vec<String>,
     pub ratings: usize,
@@ -119,11 +122,75 @@ pub async fn seed_demo(
         Some(u) => u,
         None => users::register(db, account(moderator_email.clone(), "Morgan Moderator")).await?,
     };
+    let admin_email = "admin@demo.concord.example".to_string();
+    if users::find_by_email(db, &admin_email).await?.is_none() {
+        users::register(
+            db,
+            users::NewAccount {
+                is_admin: true,
+                ..account(admin_email.clone(), "Avery Admin")
+            },
+        )
+        .await?;
+    }
+    let mut expert_ids = Vec::new();
+    let mut expert_emails = Vec::new();
+    for (i, name) in EXPERTS.iter().enumerate() {
+        let email = format!("expert{}@demo.concord.example", i + 1);
+        let user = match users::find_by_email(db, &email).await? {
+            Some(u) => u,
+            None => users::register(db, account(email.clone(), name)).await?,
+        };
+        expert_ids.push(user.id);
+        expert_emails.push(email);
+    }
+    // A study in scoring (one draft left, so progress shows) …
+    let (study_id, mut ratings) = seed_study(
+        db,
+        DEMO_TITLE,
+        moderator.id,
+        &expert_emails,
+        &expert_ids,
+        true,
+    )
+    .await?;
+    // … and one reconciled and published, so the public pages have data.
+    let (published_id, more) = seed_study(
+        db,
+        DEMO_PUBLISHED_TITLE,
+        moderator.id,
+        &expert_emails,
+        &expert_ids,
+        false,
+    )
+    .await?;
+    ratings += more;
+    publish_demo(db, published_id, moderator.id).await?;
+    Ok(Some(DemoSummary {
+        study_id,
+        published_study_id: published_id,
+        admin_email,
+        moderator_email,
+        expert_emails,
+        ratings,
+    }))
+}
+
+/// One demo study: the eight experts rate the ten organizations with the
+/// seeded patterns; seat 1 opens a discussion of each first cell.
+async fn seed_study(
+    db: &DatabaseConnection,
+    title: &str,
+    moderator: i32,
+    expert_emails: &[String],
+    expert_ids: &[i32],
+    leave_draft: bool,
+) -> Result<(i32, usize), AppError> {
     let study_id = studies::create_study(
         db,
-        moderator.id,
+        moderator,
         NewStudy {
-            title: DEMO_TITLE.to_string(),
+            title: title.to_string(),
             description: "Synthetic panel and ratings for exploring Concord. Not an assessment of any organization."
                 .to_string(),
             framework_slug: crate::api::catalogue::DEFAULT_FRAMEWORK.to_string(),
@@ -135,21 +202,12 @@ pub async fn seed_demo(
         },
     )
     .await?;
-    let mut expert_ids = Vec::new();
-    let mut expert_emails = Vec::new();
-    for (i, name) in EXPERTS.iter().enumerate() {
-        let email = format!("expert{}@demo.concord.example", i + 1);
-        let user = match users::find_by_email(db, &email).await? {
-            Some(u) => u,
-            None => users::register(db, account(email.clone(), name)).await?,
-        };
-        let ctx = StudyContext::load(db, study_id, Some(moderator.id), false).await?;
-        studies::invite(db, &ctx, moderator.id, &email, PanelRole::Expert).await?;
-        expert_ids.push(user.id);
-        expert_emails.push(email);
+    for email in expert_emails {
+        let ctx = StudyContext::load(db, study_id, Some(moderator), false).await?;
+        studies::invite(db, &ctx, moderator, email, PanelRole::Expert).await?;
     }
-    let ctx = StudyContext::load(db, study_id, Some(moderator.id), false).await?;
-    studies::advance_phase(db, &ctx, moderator.id, ctx.phase).await?;
+    let ctx = StudyContext::load(db, study_id, Some(moderator), false).await?;
+    studies::advance_phase(db, &ctx, moderator, ctx.phase).await?;
 
     let framework = catalogue::default_framework().map_err(super::internal)?;
     let criteria: Vec<_> = framework
@@ -197,17 +255,77 @@ pub async fn seed_demo(
                 ratings += 1;
             }
             // The last expert leaves one scorecard as a draft, so progress shows.
-            if !(e == EXPERTS.len() - 1 && o == DEMO_ORGANIZATIONS.len() - 1) {
+            if !(leave_draft && e == EXPERTS.len() - 1 && o == DEMO_ORGANIZATIONS.len() - 1) {
                 scorecards::submit(db, &ctx, org).await?;
+            }
+            // Seat 1 opens a discussion of each organization's first cell.
+            if e == 0 {
+                let ctx = StudyContext::load(db, study_id, Some(*user), false).await?;
+                super::comments::post(
+                    db,
+                    &ctx,
+                    org,
+                    &criteria[0].code,
+                    "Synthetic comment from panel seat 1: the 2006 record on this cell rests on few sources.",
+                    None,
+                )
+                .await?;
             }
         }
     }
-    Ok(Some(DemoSummary {
-        study_id,
-        moderator_email,
-        expert_emails,
-        ratings,
-    }))
+    Ok((study_id, ratings))
+}
+
+/// Takes a demo study through review to a first release, with a few
+/// reconciled cells.
+async fn publish_demo(
+    db: &DatabaseConnection,
+    study_id: i32,
+    moderator: i32,
+) -> Result<(), AppError> {
+    use crate::model::moderation::ReconcileMethod;
+    for _ in 0..2 {
+        let ctx = StudyContext::load(db, study_id, Some(moderator), false).await?;
+        studies::advance_phase(db, &ctx, moderator, ctx.phase).await?;
+    }
+    let ctx = StudyContext::load(db, study_id, Some(moderator), false).await?;
+    let results = super::results::compute(db, study_id).await?;
+    let mut polarized = results
+        .cells
+        .iter()
+        .filter(|c| c.median.is_some())
+        .filter(|c| c.disagreement == "polarized" || c.disagreement == "outlier-driven");
+    // Leave polarized cells for the visitor (and the tests) to reconcile;
+    // settle one outlier-driven and one polarized cell.
+    let picks: Vec<_> = polarized.by_ref().take(2).cloned().collect();
+    for (i, cell) in picks.iter().enumerate() {
+        super::moderation::reconcile(
+            db,
+            &ctx,
+            moderator,
+            super::moderation::Reconciliation {
+                organization: cell.organization.clone(),
+                criterion: cell.criterion.clone(),
+                final_value: cell.median.map(|m| format!("{}", m.round() as i64)),
+                method: if i == 0 {
+                    ReconcileMethod::ModeratorJudgement
+                } else {
+                    ReconcileMethod::AcceptedConsensus
+                },
+                rationale:
+                    "Synthetic reconciliation: the panel discussion favoured the median reading."
+                        .into(),
+                dissent: if i == 0 {
+                    "Two seats held that the record supports a lower level.".into()
+                } else {
+                    String::new()
+                },
+            },
+        )
+        .await?;
+    }
+    super::moderation::publish(db, &ctx, moderator).await?;
+    Ok(())
 }
 
 #[cfg(test)]

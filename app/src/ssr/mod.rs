@@ -2,13 +2,19 @@
 //! content-security policy, and helpers that give server functions their
 //! state. Compiled with the `ssr` feature only.
 
+pub mod admin;
 pub mod auth;
 pub mod catalogue;
+pub mod comments;
 pub mod csp;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod import;
+pub mod moderation;
 pub mod policy;
+pub mod releases;
+pub mod results;
 pub mod scorecards;
 pub mod studies;
 pub mod users;
@@ -47,6 +53,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub auth: Arc<AuthSettings>,
+    /// Study results, recomputed only when their inputs change.
+    pub results: results::ResultsCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -31,6 +31,11 @@ impl Viewer {
     }
 }
 
+/// Users, roles, frameworks and the organization catalogue: admins only.
+pub fn may_administer(is_admin: bool) -> bool {
+    is_admin
+}
+
 /// Any registered user may start a study and becomes its moderator.
 pub fn may_create_study(signed_in: bool) -> bool {
     signed_in
@@ -47,6 +52,32 @@ pub fn may_manage_panel(v: Viewer, phase: Phase) -> bool {
 }
 
 pub fn may_change_phase(v: Viewer) -> bool {
+    v.runs_study()
+}
+
+/// Opening the next Delphi round: once the panel has seen each other's
+/// ratings (review) or while reconciling.
+pub fn may_open_round(v: Viewer, phase: Phase) -> bool {
+    v.runs_study() && matches!(phase, Phase::Review | Phase::Reconciliation)
+}
+
+/// Reconciling cells: once the panel has reviewed, and after publication
+/// for corrections (which the next release's changelog reports).
+pub fn may_reconcile(v: Viewer, phase: Phase) -> bool {
+    v.runs_study()
+        && matches!(
+            phase,
+            Phase::Review | Phase::Reconciliation | Phase::Published
+        )
+}
+
+/// Publishing a release: from reconciliation on (again for a new release).
+pub fn may_publish(v: Viewer, phase: Phase) -> bool {
+    v.runs_study() && matches!(phase, Phase::Reconciliation | Phase::Published)
+}
+
+/// The disagreement queue, cell details and the audit log.
+pub fn may_moderate(v: Viewer) -> bool {
     v.runs_study()
 }
 
@@ -228,6 +259,41 @@ mod tests {
             assert_eq!(may_change_phase(v), change, "change phase: {ctx}");
             assert_eq!(may_view_study(v), view, "view: {ctx}");
             assert_eq!(may_see_identities(v), identities, "identities: {ctx}");
+        }
+    }
+
+    #[test]
+    fn delphi_round_table() {
+        use Phase::*;
+        for phase in Phase::ALL {
+            let expected = matches!(phase, Review | Reconciliation);
+            assert_eq!(may_open_round(MODERATOR, phase), expected, "{phase:?}");
+            assert_eq!(may_open_round(ADMIN, phase), expected, "{phase:?}");
+            assert!(!may_open_round(EXPERT, phase), "{phase:?}");
+            assert!(!may_open_round(OUTSIDER, phase), "{phase:?}");
+        }
+    }
+
+    #[test]
+    fn reconciliation_and_publication_table() {
+        use Phase::*;
+        // (phase, reconcile, publish) for moderators and admins.
+        let table = [
+            (Draft, false, false),
+            (Scoring, false, false),
+            (Review, true, false),
+            (Reconciliation, true, true),
+            (Published, true, true),
+        ];
+        for (phase, reconcile, publish) in table {
+            for v in [MODERATOR, ADMIN] {
+                assert_eq!(may_reconcile(v, phase), reconcile, "{v:?} {phase:?}");
+                assert_eq!(may_publish(v, phase), publish, "{v:?} {phase:?}");
+            }
+            for v in [EXPERT, OUTSIDER, Viewer::ANONYMOUS] {
+                assert!(!may_reconcile(v, phase) && !may_publish(v, phase));
+                assert!(!may_moderate(v));
+            }
         }
     }
 

@@ -15,14 +15,14 @@ use super::internal;
 use super::policy;
 use super::studies::{record, StudyContext};
 use crate::model::scorecard::{
-    PeerScorecard, RatingInput, RatingView, EVIDENCE_MAX_CHARS, EVIDENCE_MAX_ITEMS,
-    JUSTIFICATION_MAX,
+    answer_label, PeerScorecard, PreviousCell, RatingInput, RatingView, EVIDENCE_MAX_CHARS,
+    EVIDENCE_MAX_ITEMS, JUSTIFICATION_MAX,
 };
 use crate::model::study::PanelRole;
 use crate::model::{AppError, Scale};
 
 /// The study framework's criteria by code.
-async fn criteria(
+pub(crate) async fn criteria(
     db: &impl ConnectionTrait,
     framework_id: i32,
 ) -> Result<Vec<criterion::Model>, AppError> {
@@ -158,28 +158,12 @@ pub async fn save_rating(
     let scale: Scale = serde_json::from_str(&criterion.scale).map_err(internal)?;
     check_input(&scale, &input)?;
 
-    let card = match scorecard::Entity::find()
-        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
-        .filter(scorecard::Column::OrganizationId.eq(organization_id))
-        .filter(scorecard::Column::PanelMemberId.eq(member.id))
-        .filter(scorecard::Column::Round.eq(ctx.study.round))
-        .one(&txn)
-        .await
-        .map_err(internal)?
-    {
+    if ctx.study.round > 1 {
+        check_changed_value_is_justified(&txn, ctx, organization_id, &criterion, &input).await?;
+    }
+    let card = match find_scorecard(&txn, ctx, organization_id, member.id, ctx.study.round).await? {
         Some(card) => card,
-        None => scorecard::ActiveModel {
-            study_id: Set(ctx.study.id),
-            organization_id: Set(organization_id),
-            panel_member_id: Set(member.id),
-            round: Set(ctx.study.round),
-            submitted_at: Set(None),
-            created_at: Set(OffsetDateTime::now_utc()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?,
+        None => new_scorecard(&txn, ctx, organization_id, member.id).await?,
     };
     let latest = rating::Entity::find()
         .filter(rating::Column::ScorecardId.eq(card.id))
@@ -224,6 +208,26 @@ pub async fn save_rating(
     Ok(revision)
 }
 
+pub(crate) async fn new_scorecard(
+    db: &impl ConnectionTrait,
+    ctx: &StudyContext,
+    organization_id: i32,
+    member_id: i32,
+) -> Result<scorecard::Model, AppError> {
+    scorecard::ActiveModel {
+        study_id: Set(ctx.study.id),
+        organization_id: Set(organization_id),
+        panel_member_id: Set(member_id),
+        round: Set(ctx.study.round),
+        submitted_at: Set(None),
+        created_at: Set(OffsetDateTime::now_utc()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(internal)
+}
+
 fn stale(code: &str) -> AppError {
     AppError::Conflict(format!(
         "Your rating for {code} was changed in another window or tab since you opened it, so this save \
@@ -231,13 +235,29 @@ fn stale(code: &str) -> AppError {
     ))
 }
 
-/// The current revision of each rating on a scorecard.
-async fn current_ratings(
+/// One expert's scorecard for an organization in a given round.
+pub(crate) async fn find_scorecard(
+    db: &impl ConnectionTrait,
+    ctx: &StudyContext,
+    organization_id: i32,
+    member_id: i32,
+    round: i32,
+) -> Result<Option<scorecard::Model>, AppError> {
+    scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::PanelMemberId.eq(member_id))
+        .filter(scorecard::Column::Round.eq(round))
+        .one(db)
+        .await
+        .map_err(internal)
+}
+
+/// The latest revision of each criterion's rating on a scorecard.
+pub(crate) async fn latest_revisions(
     db: &impl ConnectionTrait,
     scorecard_id: i32,
-    criteria: &[criterion::Model],
-) -> Result<Vec<RatingView>, AppError> {
-    let codes: HashMap<i32, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+) -> Result<HashMap<i32, rating::Model>, AppError> {
     let rows = rating::Entity::find()
         .filter(rating::Column::ScorecardId.eq(scorecard_id))
         .order_by_asc(rating::Column::Revision)
@@ -248,6 +268,17 @@ async fn current_ratings(
     for r in rows {
         latest.insert(r.criterion_id, r);
     }
+    Ok(latest)
+}
+
+/// The current revision of each rating on a scorecard.
+async fn current_ratings(
+    db: &impl ConnectionTrait,
+    scorecard_id: i32,
+    criteria: &[criterion::Model],
+) -> Result<Vec<RatingView>, AppError> {
+    let codes: HashMap<i32, &str> = criteria.iter().map(|c| (c.id, c.code.as_str())).collect();
+    let mut latest = latest_revisions(db, scorecard_id).await?;
     let mut views = Vec::new();
     for c in criteria {
         if let Some(r) = latest.remove(&c.id) {
@@ -275,14 +306,7 @@ pub async fn own_ratings(
     organization_id: i32,
 ) -> Result<Vec<RatingView>, AppError> {
     let member = member_of(ctx)?;
-    let Some(card) = scorecard::Entity::find()
-        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
-        .filter(scorecard::Column::OrganizationId.eq(organization_id))
-        .filter(scorecard::Column::PanelMemberId.eq(member.id))
-        .filter(scorecard::Column::Round.eq(ctx.study.round))
-        .one(db)
-        .await
-        .map_err(internal)?
+    let Some(card) = find_scorecard(db, ctx, organization_id, member.id, ctx.study.round).await?
     else {
         return Ok(Vec::new());
     };
@@ -301,14 +325,8 @@ pub async fn submit(
     let txn = db.begin().await.map_err(internal)?;
     ensure_rating_allowed(&txn, ctx, organization_id).await?;
     let criteria = criteria(&txn, ctx.study.framework_id).await?;
-    let card = scorecard::Entity::find()
-        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
-        .filter(scorecard::Column::OrganizationId.eq(organization_id))
-        .filter(scorecard::Column::PanelMemberId.eq(member.id))
-        .filter(scorecard::Column::Round.eq(ctx.study.round))
-        .one(&txn)
-        .await
-        .map_err(internal)?
+    let card = find_scorecard(&txn, ctx, organization_id, member.id, ctx.study.round)
+        .await?
         .ok_or_else(|| AppError::invalid("scorecard", "Rate every criterion before submitting."))?;
     let ratings = current_ratings(&txn, card.id, &criteria).await?;
     let answered = ratings
@@ -458,6 +476,151 @@ pub async fn peer_scorecards(
     Ok(peers)
 }
 
+/// The viewer's own ratings of the previous round, by criterion id.
+async fn previous_own(
+    db: &impl ConnectionTrait,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<HashMap<i32, rating::Model>, AppError> {
+    let member = member_of(ctx)?;
+    match find_scorecard(db, ctx, organization_id, member.id, ctx.study.round - 1).await? {
+        Some(card) => latest_revisions(db, card.id).await,
+        None => Ok(HashMap::new()),
+    }
+}
+
+/// Delphi rule: from round 2 on, a value that differs from the expert's
+/// own previous-round value needs a justification of its own.
+async fn check_changed_value_is_justified(
+    db: &impl ConnectionTrait,
+    ctx: &StudyContext,
+    organization_id: i32,
+    criterion: &criterion::Model,
+    input: &RatingInput,
+) -> Result<(), AppError> {
+    let previous = previous_own(db, ctx, organization_id).await?;
+    let Some(before) = previous.get(&criterion.id) else {
+        return Ok(());
+    };
+    let now = if input.dont_know {
+        None
+    } else {
+        input.value.clone()
+    };
+    let changed = before.dont_know != input.dont_know || before.value != now;
+    let justification = input.justification.trim();
+    if changed && (justification.is_empty() || justification == before.justification.trim()) {
+        return Err(AppError::invalid(
+            "justification",
+            format!(
+                "You changed {} from {} in round {} to {}: say why in the justification.",
+                criterion.code,
+                answer_label(before.value.as_deref(), before.dont_know),
+                ctx.study.round - 1,
+                answer_label(now.as_deref(), input.dont_know),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Delphi "confirm": copies the expert's previous-round ratings into this
+/// round for every criterion not yet rated in it. Returns how many.
+pub async fn confirm_previous(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<usize, AppError> {
+    let member = member_of(ctx)?;
+    if ctx.study.round < 2 {
+        return Err(AppError::invalid(
+            "scorecard",
+            "There is no previous round to confirm in round 1.",
+        ));
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    ensure_rating_allowed(&txn, ctx, organization_id).await?;
+    let previous = previous_own(&txn, ctx, organization_id).await?;
+    let card = match find_scorecard(&txn, ctx, organization_id, member.id, ctx.study.round).await? {
+        Some(card) => card,
+        None => new_scorecard(&txn, ctx, organization_id, member.id).await?,
+    };
+    let current = latest_revisions(&txn, card.id).await?;
+    let mut copied = 0;
+    for (criterion_id, before) in previous {
+        if current.contains_key(&criterion_id) {
+            continue;
+        }
+        rating::ActiveModel {
+            scorecard_id: Set(card.id),
+            criterion_id: Set(criterion_id),
+            revision: Set(1),
+            value: Set(before.value),
+            dont_know: Set(before.dont_know),
+            confidence: Set(before.confidence),
+            justification: Set(before.justification),
+            evidence: Set(before.evidence),
+            created_at: Set(OffsetDateTime::now_utc()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        copied += 1;
+    }
+    txn.commit().await.map_err(internal)?;
+    Ok(copied)
+}
+
+/// From round 2 on: per criterion, the viewer's previous answer and the
+/// anonymized distribution of the previous round's submitted answers.
+pub async fn previous_round(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    organization_id: i32,
+) -> Result<Vec<PreviousCell>, AppError> {
+    if ctx.study.round < 2 || ctx.member.is_none() {
+        return Ok(Vec::new());
+    }
+    let round = ctx.study.round - 1;
+    let criteria = criteria(db, ctx.study.framework_id).await?;
+    let own = previous_own(db, ctx, organization_id).await?;
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::OrganizationId.eq(organization_id))
+        .filter(scorecard::Column::Round.eq(round))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut counts: HashMap<(i32, String), u32> = HashMap::new();
+    for card in cards {
+        for (criterion_id, r) in latest_revisions(db, card.id).await? {
+            let label = answer_label(r.value.as_deref(), r.dont_know);
+            *counts.entry((criterion_id, label)).or_default() += 1;
+        }
+    }
+    Ok(criteria
+        .iter()
+        .map(|c| {
+            let mut distribution: Vec<(String, u32)> = counts
+                .iter()
+                .filter(|((id, _), _)| *id == c.id)
+                .map(|((_, label), n)| (label.clone(), *n))
+                .collect();
+            distribution.sort();
+            let mine = own.get(&c.id);
+            PreviousCell {
+                round,
+                criterion: c.code.clone(),
+                own: mine.map(|r| answer_label(r.value.as_deref(), r.dont_know)),
+                own_justification: mine.map(|r| r.justification.clone()).unwrap_or_default(),
+                distribution,
+            }
+        })
+        .collect())
+}
+
 /// Everything the scorecard page shows, each part behind its policy check.
 pub async fn page(
     db: &DatabaseConnection,
@@ -493,6 +656,19 @@ pub async fn page(
         } else {
             None
         };
+    let comments =
+        if policy::may_see_peer_ratings(ctx.viewer, ctx.phase, ctx.settings.visibility, standing) {
+            Some(super::comments::threads(db, ctx, org_id).await?)
+        } else {
+            None
+        };
+    let may_comment = ctx.member.is_some()
+        && policy::may_comment(ctx.viewer, ctx.phase, ctx.settings.visibility, standing);
+    let previous = if standing.conflicted {
+        Vec::new()
+    } else {
+        previous_round(db, ctx, org_id).await?
+    };
     Ok(crate::model::scorecard::ScorecardPage {
         study_id: ctx.study.id,
         study_title: ctx.study.title.clone(),
@@ -506,6 +682,9 @@ pub async fn page(
         submitted: standing.submitted,
         conflicted: standing.conflicted,
         peers,
+        comments,
+        may_comment,
+        previous,
     })
 }
 

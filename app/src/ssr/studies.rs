@@ -448,7 +448,7 @@ pub async fn overview(
     db: &DatabaseConnection,
     ctx: &StudyContext,
 ) -> Result<crate::model::study::StudyOverview, AppError> {
-    use crate::model::study::{PanelRow, StudyOrganization, StudyOverview};
+    use crate::model::study::{StudyOrganization, StudyOverview};
     let links = study_organization::Entity::find()
         .filter(study_organization::Column::StudyId.eq(ctx.study.id))
         .all(db)
@@ -512,32 +512,12 @@ pub async fn overview(
             status,
         });
     }
-    let panel = if runs {
-        let people = super::entities::user::Entity::find()
-            .filter(super::entities::user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
-            .all(db)
-            .await
-            .map_err(internal)?;
-        Some(
-            members
-                .iter()
-                .filter_map(|m| {
-                    let person = people.iter().find(|p| p.id == m.user_id)?;
-                    Some(PanelRow {
-                        pseudonym: m.pseudonym.clone(),
-                        name: person.display_name.clone(),
-                        email: person.email.clone(),
-                        role: PanelRole::parse(&m.role)?,
-                        submitted: cards
-                            .iter()
-                            .filter(|c| c.panel_member_id == m.id && c.submitted_at.is_some())
-                            .count(),
-                    })
-                })
-                .collect(),
-        )
+    let (panel, progress) = if runs {
+        let (panel, progress) =
+            panel_and_progress(db, ctx, &members, &cards, &organizations).await?;
+        (Some(panel), Some(progress))
     } else {
-        None
+        (None, None)
     };
     Ok(StudyOverview {
         summary: summary(&ctx.study, ctx.phase, ctx.viewer.role),
@@ -545,5 +525,260 @@ pub async fn overview(
         settings: ctx.settings.clone(),
         organizations,
         panel,
+        progress,
     })
+}
+
+/// The moderators' view of the panel: identities, assignments, and each
+/// expert's progress per organization in the current round.
+async fn panel_and_progress(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    members: &[panel_member::Model],
+    cards: &[scorecard::Model],
+    organizations: &[crate::model::study::StudyOrganization],
+) -> Result<
+    (
+        Vec<crate::model::study::PanelRow>,
+        Vec<crate::model::study::ProgressRow>,
+    ),
+    AppError,
+> {
+    use crate::model::study::{PanelRow, ProgressCell, ProgressRow};
+    use std::collections::HashMap;
+    let people: HashMap<i32, super::entities::user::Model> = super::entities::user::Entity::find()
+        .filter(super::entities::user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let member_ids: Vec<i32> = members.iter().map(|m| m.id).collect();
+    let assignments = assignment::Entity::find()
+        .filter(assignment::Column::PanelMemberId.is_in(member_ids.clone()))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let conflicts = conflict::Entity::find()
+        .filter(conflict::Column::PanelMemberId.is_in(member_ids))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let org_ids: HashMap<String, i32> = organization::Entity::find()
+        .filter(organization::Column::Slug.is_in(organizations.iter().map(|o| o.slug.clone())))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|o| (o.slug, o.id))
+        .collect();
+    let slugs: HashMap<i32, &str> = org_ids.iter().map(|(s, id)| (*id, s.as_str())).collect();
+    let total = super::scorecards::criteria(db, ctx.study.framework_id)
+        .await?
+        .len();
+    // Answered criteria per scorecard: the latest revision has a value or "don't know".
+    let mut latest: HashMap<(i32, i32), (i32, bool)> = HashMap::new();
+    for r in super::entities::rating::Entity::find()
+        .filter(super::entities::rating::Column::ScorecardId.is_in(cards.iter().map(|c| c.id)))
+        .all(db)
+        .await
+        .map_err(internal)?
+    {
+        let answered = r.value.is_some() || r.dont_know;
+        let entry = latest
+            .entry((r.scorecard_id, r.criterion_id))
+            .or_insert((0, false));
+        if r.revision > entry.0 {
+            *entry = (r.revision, answered);
+        }
+    }
+    let mut answered: HashMap<i32, usize> = HashMap::new();
+    for ((card, _), (_, yes)) in latest {
+        if yes {
+            *answered.entry(card).or_default() += 1;
+        }
+    }
+    let mut panel = Vec::new();
+    let mut progress = Vec::new();
+    for m in members {
+        let (Some(person), Some(role)) = (people.get(&m.user_id), PanelRole::parse(&m.role)) else {
+            continue;
+        };
+        let mine: Vec<i32> = assignments
+            .iter()
+            .filter(|a| a.panel_member_id == m.id)
+            .map(|a| a.organization_id)
+            .collect();
+        let mut assigned: Vec<String> = mine
+            .iter()
+            .filter_map(|id| slugs.get(id).map(|s| s.to_string()))
+            .collect();
+        assigned.sort();
+        panel.push(PanelRow {
+            pseudonym: m.pseudonym.clone(),
+            name: person.display_name.clone(),
+            email: person.email.clone(),
+            role,
+            submitted: cards
+                .iter()
+                .filter(|c| c.panel_member_id == m.id && c.submitted_at.is_some())
+                .count(),
+            assigned,
+        });
+        if role != PanelRole::Expert {
+            continue;
+        }
+        let cells = organizations
+            .iter()
+            .map(|o| {
+                let Some(&org) = org_ids.get(&o.slug) else {
+                    return ProgressCell::NotAssigned;
+                };
+                let card = cards
+                    .iter()
+                    .find(|c| c.panel_member_id == m.id && c.organization_id == org);
+                if !mine.is_empty() && !mine.contains(&org) {
+                    ProgressCell::NotAssigned
+                } else if conflicts
+                    .iter()
+                    .any(|c| c.panel_member_id == m.id && c.organization_id == org)
+                {
+                    ProgressCell::Conflict
+                } else {
+                    match card {
+                        Some(c) if c.submitted_at.is_some() => ProgressCell::Submitted,
+                        Some(c) => ProgressCell::Draft {
+                            answered: answered.get(&c.id).copied().unwrap_or(0),
+                            total,
+                        },
+                        None => ProgressCell::NotStarted,
+                    }
+                }
+            })
+            .collect();
+        progress.push(ProgressRow {
+            pseudonym: m.pseudonym.clone(),
+            name: person.display_name.clone(),
+            cells,
+        });
+    }
+    Ok((panel, progress))
+}
+
+/// Assigns organizations to one expert, replacing earlier assignments; an
+/// empty list means every organization of the study (the default).
+pub async fn assign(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    actor: i32,
+    pseudonym: &str,
+    organizations: &[String],
+) -> Result<(), AppError> {
+    if !policy::may_manage_panel(ctx.viewer, ctx.phase) {
+        return Err(AppError::Forbidden(
+            "Only the study's moderators manage its panel.".into(),
+        ));
+    }
+    let member = panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
+        .filter(panel_member::Column::Pseudonym.eq(pseudonym))
+        .filter(panel_member::Column::Role.eq(PanelRole::Expert.as_str()))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            AppError::invalid("expert", format!("No expert {pseudonym:?} on this panel."))
+        })?;
+    let in_study: HashSet<i32> = study_organization::Entity::find()
+        .filter(study_organization::Column::StudyId.eq(ctx.study.id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|l| l.organization_id)
+        .collect();
+    let mut ids = Vec::new();
+    for slug in organizations {
+        let id = organization_id(db, slug).await?;
+        if !in_study.contains(&id) {
+            return Err(AppError::invalid(
+                "organizations",
+                format!("{slug:?} is not one of this study's organizations."),
+            ));
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    assignment::Entity::delete_many()
+        .filter(assignment::Column::PanelMemberId.eq(member.id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if ids.len() < in_study.len() {
+        for id in &ids {
+            assignment::ActiveModel {
+                panel_member_id: Set(member.id),
+                organization_id: Set(*id),
+            }
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+        }
+    }
+    record(
+        &txn,
+        Some(ctx.study.id),
+        Some(actor),
+        "panel.assign",
+        serde_json::json!({"pseudonym": pseudonym, "organizations": organizations}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)
+}
+
+/// Opens the next Delphi round: the study returns to scoring with its round
+/// number raised; earlier rounds' scorecards stay as they were. `from_round`
+/// is the round the moderator saw, so two moderators cannot skip a round.
+pub async fn open_round(
+    db: &DatabaseConnection,
+    ctx: &StudyContext,
+    actor: i32,
+    from_round: i32,
+) -> Result<i32, AppError> {
+    if !policy::may_open_round(ctx.viewer, ctx.phase) {
+        return Err(AppError::Forbidden(
+            "A moderator opens the next Delphi round once the study is in review or reconciliation."
+                .into(),
+        ));
+    }
+    let to = from_round + 1;
+    let txn = db.begin().await.map_err(internal)?;
+    use sea_orm::sea_query::Expr;
+    let updated = study::Entity::update_many()
+        .col_expr(study::Column::Round, Expr::value(to))
+        .col_expr(study::Column::Phase, Expr::value(Phase::Scoring.as_str()))
+        .filter(study::Column::Id.eq(ctx.study.id))
+        .filter(study::Column::Round.eq(from_round))
+        .filter(study::Column::Phase.eq(ctx.phase.as_str()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "The study's round or phase changed meanwhile; reload.".into(),
+        ));
+    }
+    record(
+        &txn,
+        Some(ctx.study.id),
+        Some(actor),
+        "study.round",
+        serde_json::json!({"from": from_round, "to": to}),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(to)
 }

@@ -5,6 +5,8 @@
 // Each test binary uses only part of the harness.
 #![allow(dead_code)]
 
+pub mod panel;
+
 use std::net::SocketAddr;
 
 use sea_orm::{ConnectionTrait, Database};

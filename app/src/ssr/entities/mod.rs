@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod audit;
+pub mod comment;
 pub mod conflict;
 pub mod criterion;
 pub mod dimension;
@@ -9,6 +10,8 @@ pub mod framework;
 pub mod organization;
 pub mod panel_member;
 pub mod rating;
+pub mod reconciliation;
+pub mod release;
 pub mod scorecard;
 pub mod study;
 pub mod study_organization;
