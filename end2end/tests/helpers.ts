@@ -21,3 +21,13 @@ export async function register(page: Page, email: string, name: string): Promise
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("banner").getByRole("link", { name })).toBeVisible();
 }
+
+/** Signs in through the form and waits for the signed-in header. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("banner").getByRole("link", { name: "My studies" })).toBeVisible();
+}

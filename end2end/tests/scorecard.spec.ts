@@ -1,18 +1,10 @@
-import { expect, Page, test } from "@playwright/test";
-import { hydrated, PASSWORD } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
 
 // The demo study (concord seed-demo): expert8 (Hana Sato) left the GCC
 // scorecard as a draft; the seven other experts submitted theirs.
 const SCORECARD = "/studies/1/organizations/gcc";
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("banner").getByRole("link", { name: "My studies" })).toBeVisible();
-}
 
 // Runs first: the expert test below submits the one draft it shows.
 test("a moderator sees the panel with identities and progress", async ({ page }) => {
@@ -80,7 +72,7 @@ test("an expert scores blind, autosaves from the keyboard, meets a stale tab, su
   await expect(d11Thread).toContainText("rests on few sources");
   await expect(discussion).not.toContainText("Amina");
   await discussion.getByLabel("Criterion").selectOption("D1.1");
-  await discussion.getByLabel(/Comment/).fill("Seat 8 reads the 2006 summit record differently.");
+  await discussion.getByRole("textbox", { name: /Comment/ }).fill("Seat 8 reads the 2006 summit record differently.");
   await discussion.getByRole("button", { name: "Post comment" }).click();
   await expect(d11Thread).toContainText("Seat 8 reads the 2006 summit record differently.");
   await expect(d11Thread.getByRole("listitem").last()).toContainText("Expert H");

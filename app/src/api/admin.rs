@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::model::admin::AdminOverview;
-use crate::model::{AppError, Framework, Organization};
+use crate::model::{AppError, Framework};
 
 #[server(prefix = "/fn", endpoint = "admin/overview")]
 pub async fn load_admin() -> Result<AdminOverview, AppError> {
@@ -91,6 +91,7 @@ pub async fn save_organization(
     members: String,
     description: String,
 ) -> Result<(), AppError> {
+    use crate::model::Organization;
     use crate::ssr::{self, admin};
     ssr::respond(async {
         let (state, me) = crate::api::signed_in().await?;

@@ -56,8 +56,8 @@ pub fn ProfileChart(
     max: f64,
 ) -> impl IntoView {
     let row = 34.0;
-    let left = 190.0;
-    let width = 560.0;
+    let left = 270.0;
+    let width = 660.0;
     let plot = width - left - 20.0;
     let height = 30.0 + row * bars.len() as f64;
     let x = move |v: f64| left + plot * (v / max).clamp(0.0, 1.0);
@@ -102,7 +102,6 @@ pub fn ProfileChart(
 /// disagreement type.
 #[component]
 pub fn Heatmap(
-    study_id: i32,
     organizations: Vec<OrganizationRef>,
     criteria: Vec<CriterionRef>,
     cells: Vec<CellResult>,
@@ -123,9 +122,7 @@ pub fn Heatmap(
                 {organizations.iter().enumerate().map(|(i, o)| {
                     let y = top + size * i as f64;
                     view! {
-                        <a href=format!("/results/{study_id}/organizations/{}", o.slug)>
-                            <text x=left - 6.0 y=y + size / 2.0 + 4.0 text-anchor="end" class="heat-row">{o.acronym.clone()}</text>
-                        </a>
+                        <text x=left - 6.0 y=y + size / 2.0 + 4.0 text-anchor="end" class="heat-row">{o.acronym.clone()}</text>
                         {criteria.iter().enumerate().map(|(j, c)| {
                             let cell = cells.iter().find(|x| x.organization == o.slug && x.criterion == c.code);
                             let value = cell.and_then(|x| if c.scale == "ordinal" { x.consensus.as_deref().and_then(|v| v.parse::<f64>().ok()) } else { None });

@@ -110,6 +110,15 @@ impl Default for StudySettings {
     }
 }
 
+/// A reference period as people write it: "2006" or "2005–2006".
+pub fn period_label(start: i32, end: i32) -> String {
+    if start == end {
+        start.to_string()
+    } else {
+        format!("{start}–{end}")
+    }
+}
+
 /// Pseudonym of the n-th expert of a study (0 → "Expert A", 26 → "Expert AA").
 pub fn pseudonym(index: usize) -> String {
     let mut letters = String::new();

@@ -110,7 +110,7 @@ fn StudyResultsView(release: Release) -> impl IntoView {
             <a href=format!("/api/v1/studies/{id}/releases/{n}")>"everything (JSON)"</a>
         </p>
         <h2>"Overview"</h2>
-        <Heatmap study_id=id organizations=res.organizations.clone() criteria=res.criteria.clone() cells=res.cells.clone()/>
+        <Heatmap organizations=res.organizations.clone() criteria=res.criteria.clone() cells=res.cells.clone()/>
         <details class="table-alternative">
             <summary>"The overview as a table"</summary>
             <HeatmapTable results=res.clone()/>

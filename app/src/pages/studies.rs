@@ -177,7 +177,7 @@ fn ProgressMatrix(
         } else {
             view! {
                 <div class="table-scroll">
-                    <table class="data-table progress-matrix" aria-describedby="progress-heading">
+                    <table class="data-table progress-matrix" aria-labelledby="progress-heading">
                         <thead><tr>
                             <th scope="col">"Expert"</th>
                             {organizations.iter().map(|o| view! {

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{comment, panel_member, user};
+use super::entities::{comment, user};
 use super::internal;
 use super::policy;
 use super::scorecards::criteria;
@@ -113,14 +113,7 @@ pub async fn threads(
         .into_iter()
         .map(|c| (c.id, c.code))
         .collect();
-    let members: HashMap<i32, panel_member::Model> = panel_member::Entity::find()
-        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let members = super::studies::members_by_id(db, ctx.study.id).await?;
     let names: HashMap<i32, String> = if policy::may_see_identities(ctx.viewer) {
         user::Entity::find()
             .filter(user::Column::Id.is_in(members.values().map(|m| m.user_id)))

@@ -11,7 +11,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::entities::{
-    audit, panel_member, rating, reconciliation, release, scorecard, study, user,
+    audit, rating, reconciliation, release, scorecard, study, user,
 };
 use super::internal;
 use super::policy;
@@ -141,14 +141,7 @@ pub async fn cell(
         .find(|(c, _)| c.code == code)
         .ok_or(AppError::NotFound)?;
     let org_id = organization_id(db, slug).await?;
-    let members: HashMap<i32, panel_member::Model> = panel_member::Entity::find()
-        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let members = super::studies::members_by_id(db, ctx.study.id).await?;
     let names: HashMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(members.values().map(|m| m.user_id)))
         .all(db)

@@ -44,11 +44,7 @@ pub async fn published_studies(db: &impl ConnectionTrait) -> Result<Vec<Publishe
         out.push(PublishedStudy {
             id: s.id,
             title: s.title.clone(),
-            period: if s.period_start == s.period_end {
-                s.period_start.to_string()
-            } else {
-                format!("{}–{}", s.period_start, s.period_end)
-            },
+            period: crate::model::study::period_label(s.period_start, s.period_end),
             latest: summary(latest)?,
         });
     }

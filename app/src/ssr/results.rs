@@ -206,14 +206,7 @@ pub async fn gather(db: &impl ConnectionTrait, study_id: i32) -> Result<StudyDat
         ));
     }
     // Each expert's latest submitted scorecard per organization.
-    let members: HashMap<i32, panel_member::Model> = panel_member::Entity::find()
-        .filter(panel_member::Column::StudyId.eq(study_id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let members = super::studies::members_by_id(db, study_id).await?;
     let conflicted: HashSet<(i32, i32)> = conflict::Entity::find()
         .filter(conflict::Column::PanelMemberId.is_in(members.keys().copied()))
         .all(db)
@@ -495,11 +488,7 @@ pub fn aggregate(data: &StudyData) -> Result<StudyResults, AppError> {
     Ok(StudyResults {
         study_id: s.id,
         title: s.title.clone(),
-        period: if s.period_start == s.period_end {
-            s.period_start.to_string()
-        } else {
-            format!("{}–{}", s.period_start, s.period_end)
-        },
+        period: crate::model::study::period_label(s.period_start, s.period_end),
         round: s.round,
         min_raters: settings.min_raters,
         k_anonymity: settings.k_anonymity,

@@ -441,14 +441,7 @@ pub async fn peer_scorecards(
         .all(db)
         .await
         .map_err(internal)?;
-    let members: HashMap<i32, panel_member::Model> = panel_member::Entity::find()
-        .filter(panel_member::Column::StudyId.eq(ctx.study.id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let members = super::studies::members_by_id(db, ctx.study.id).await?;
     let own = ctx.member.as_ref().map(|m| m.id);
     let mut peers = Vec::new();
     for card in cards {

@@ -158,6 +158,21 @@ pub async fn record(
     Ok(())
 }
 
+/// A study's panel members by id.
+pub async fn members_by_id(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+) -> Result<std::collections::HashMap<i32, panel_member::Model>, AppError> {
+    Ok(panel_member::Entity::find()
+        .filter(panel_member::Column::StudyId.eq(study_id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
+}
+
 pub async fn organization_id(db: &impl ConnectionTrait, slug: &str) -> Result<i32, AppError> {
     organization::Entity::find()
         .filter(organization::Column::Slug.eq(slug))
@@ -433,11 +448,7 @@ fn summary(
         title: s.title.clone(),
         phase,
         round: s.round,
-        period: if s.period_start == s.period_end {
-            s.period_start.to_string()
-        } else {
-            format!("{}–{}", s.period_start, s.period_end)
-        },
+        period: crate::model::study::period_label(s.period_start, s.period_end),
         role,
     }
 }
