@@ -14,8 +14,8 @@ test("a moderator sees the panel with identities and progress", async ({ page })
   await expect(page.getByRole("row", { name: /GCC/ }).first()).toContainText("of 8 submitted");
   // The dashboard: every expert × organization, with the one draft left.
   const matrix = page.getByRole("table", { name: "Progress by expert and organization" });
-  await expect(matrix.getByRole("row", { name: /Expert A/ })).toContainText("submitted");
-  await expect(matrix.getByRole("row", { name: /Expert H/ })).toContainText(/draft \d+\/21/);
+  await expect(matrix.getByRole("row", { name: /^Expert A Amina/ })).toContainText("submitted");
+  await expect(matrix.getByRole("row", { name: /^Expert H Hana/ })).toContainText(/draft \d+\/21/);
   await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
 });
 
