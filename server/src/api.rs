@@ -43,6 +43,7 @@ use utoipa::OpenApi;
         app::model::results::ReconciliationNote,
         app::model::results::ReliabilityRow,
         app::model::results::ProfileRow,
+        app::model::results::RaterRow,
         app::model::results::AnonymousRating,
         app::model::results::ChangeEntry,
         ApiError,

@@ -48,6 +48,19 @@ async fn a_new_rating_shows_up_in_the_next_aggregate(db: &TestDb) {
     assert_eq!(cell.n, 2);
     assert_eq!(cell.median, Some(3.0));
     assert_eq!(cell.disagreement, "insufficient", "fewer than 3 raters");
+    // Per rater: B rated every NATO cell one level above A's … at D1.1, two.
+    assert_eq!(next.raters.len(), 2);
+    let lenient = next
+        .raters
+        .iter()
+        .max_by(|x, y| {
+            x.mean_signed_deviation
+                .unwrap()
+                .total_cmp(&y.mean_signed_deviation.unwrap())
+        })
+        .unwrap();
+    assert_eq!(lenient.mean_signed_deviation, Some(2.0));
+    assert!(lenient.rater.starts_with('R'));
     server.stop().await;
 }
 

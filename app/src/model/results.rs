@@ -119,6 +119,20 @@ pub struct AnonymousRating {
     pub value: String,
 }
 
+/// One rater's leniency and consistency against the leave-one-out cell
+/// medians of the ordinal cells, under an anonymous rater number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RaterRow {
+    pub rater: String,
+    pub n_rated: usize,
+    pub n_compared: usize,
+    /// Positive: rates higher than the rest of the panel.
+    pub mean_signed_deviation: Option<f64>,
+    pub mean_absolute_deviation: Option<f64>,
+    pub rank_correlation: Option<f64>,
+}
+
 /// Everything computed for a study at one moment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -137,6 +151,9 @@ pub struct StudyResults {
     pub cells: Vec<CellResult>,
     pub reliability: Vec<ReliabilityRow>,
     pub profiles: Vec<ProfileRow>,
+    /// Added after the first releases; older releases read as empty.
+    #[serde(default)]
+    pub raters: Vec<RaterRow>,
 }
 
 impl StudyResults {

@@ -136,6 +136,24 @@ fn StudyResultsView(release: Release) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <h2 id="raters-heading">"Raters"</h2>
+        <p>"Each rater against the median of the other raters in the same cells (ordinal criteria): a positive mean deviation rates higher than the rest of the panel; the rank correlation measures consistency. Rater numbers are per study and say nothing about who rated."</p>
+        <div class="table-scroll">
+            <table class="data-table" aria-labelledby="raters-heading">
+                <thead><tr><th scope="col">"Rater"</th><th scope="col" class="num">"Cells rated"</th><th scope="col" class="num">"Mean deviation"</th><th scope="col" class="num">"Mean absolute deviation"</th><th scope="col" class="num">"Rank correlation"</th></tr></thead>
+                <tbody>
+                    {res.raters.iter().map(|r| view! {
+                        <tr>
+                            <th scope="row">{r.rater.clone()}</th>
+                            <td class="num">{r.n_rated}</td>
+                            <td class="num">{fmt(r.mean_signed_deviation)}</td>
+                            <td class="num">{fmt(r.mean_absolute_deviation)}</td>
+                            <td class="num">{fmt(r.rank_correlation)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         <h2 id="history-heading">"Release history"</h2>
         <ol class="release-history" aria-labelledby="history-heading">
             {release.history.iter().map(|h| view! {

@@ -189,6 +189,11 @@ fn ProgressMatrix(
                                 <tr>
                                     <th scope="row">{r.pseudonym} <span class="muted">" " {r.name}</span></th>
                                     {r.cells.into_iter().map(|c| {
+                                        if c == ProgressCell::Submitted {
+                                            return view! {
+                                                <td class="cell-submitted"><span aria-hidden="true">"✓"</span><span class="visually-hidden">"submitted"</span></td>
+                                            }.into_any();
+                                        }
                                         let (class, text) = match c {
                                             ProgressCell::Submitted => ("cell-submitted", "submitted".to_string()),
                                             ProgressCell::Draft { answered, total } => ("cell-draft", format!("draft {answered}/{total}")),
@@ -196,7 +201,7 @@ fn ProgressMatrix(
                                             ProgressCell::Conflict => ("cell-conflict", "conflict".to_string()),
                                             ProgressCell::NotAssigned => ("cell-na", "not assigned".to_string()),
                                         };
-                                        view! { <td class=class>{text}</td> }
+                                        view! { <td class=class>{text}</td> }.into_any()
                                     }).collect_view()}
                                 </tr>
                             }).collect_view()}

@@ -10,9 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{
-    audit, rating, reconciliation, release, scorecard, study, user,
-};
+use super::entities::{audit, rating, reconciliation, release, scorecard, study, user};
 use super::internal;
 use super::policy;
 use super::results::{gather, ResultsCache};
@@ -371,25 +369,6 @@ pub async fn reconcile(
     txn.commit().await.map_err(internal)
 }
 
-/// Rater numbers for a release: stable within it, not in invitation order
-/// (so "R1" does not point at "Expert A").
-fn rater_numbers(members: &[i32], study_id: i32) -> HashMap<i32, String> {
-    let mut order: Vec<i32> = members.to_vec();
-    order.sort_by_key(|m| {
-        // SplitMix64 of (study, member): a fixed shuffle.
-        let mut z = ((*m as u64) << 32 ^ study_id as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    });
-    order.dedup();
-    order
-        .into_iter()
-        .enumerate()
-        .map(|(i, m)| (m, format!("R{}", i + 1)))
-        .collect()
-}
-
 /// What changed per cell between two releases, and why.
 pub fn changelog(before: Option<&StudyResults>, after: &StudyResults) -> Vec<ChangeEntry> {
     let mut out = Vec::new();
@@ -468,7 +447,7 @@ pub async fn publish(
     }
     // Rater-level data only for cells with at least k raters.
     let members: Vec<i32> = data.ratings.iter().map(|r| r.member_id).collect();
-    let numbers = rater_numbers(&members, ctx.study.id);
+    let numbers = super::results::rater_numbers(&members, ctx.study.id);
     let k = data.settings.k_anonymity as usize;
     let ratings: Vec<AnonymousRating> = data
         .ratings

@@ -27,8 +27,8 @@ use super::entities::{
 use super::internal;
 use super::scorecards::criteria;
 use crate::model::results::{
-    CellResult, CriterionRef, DimensionRef, OrganizationRef, ProfileRow, ReconciliationNote,
-    ReliabilityRow, StudyResults,
+    CellResult, CriterionRef, DimensionRef, OrganizationRef, ProfileRow, RaterRow,
+    ReconciliationNote, ReliabilityRow, StudyResults,
 };
 use crate::model::study::StudySettings;
 use crate::model::{AppError, Scale};
@@ -484,6 +484,7 @@ pub fn aggregate(data: &StudyData) -> Result<StudyResults, AppError> {
     }
     let reliability = reliability(data);
     let profiles = profiles(data, &cells);
+    let raters = raters(data);
     let s = &data.study;
     Ok(StudyResults {
         study_id: s.id,
@@ -499,7 +500,74 @@ pub fn aggregate(data: &StudyData) -> Result<StudyResults, AppError> {
         cells,
         reliability,
         profiles,
+        raters,
     })
+}
+
+/// Rater numbers for a release: stable within it, not in invitation order
+/// (so "R1" does not point at "Expert A").
+pub fn rater_numbers(members: &[i32], study_id: i32) -> HashMap<i32, String> {
+    let mut order: Vec<i32> = members.to_vec();
+    order.sort_by_key(|m| {
+        // SplitMix64 of (study, member): a fixed shuffle.
+        let mut z = ((*m as u64) << 32 ^ study_id as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    });
+    order.dedup();
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (m, format!("R{}", i + 1)))
+        .collect()
+}
+
+/// Leniency and consistency per rater over the ordinal cells.
+fn raters(data: &StudyData) -> Vec<RaterRow> {
+    let ordinal: HashSet<&str> = data
+        .criteria
+        .iter()
+        .filter(|(_, s)| matches!(s, Scale::Ordinal { .. }))
+        .map(|(c, _)| c.code.as_str())
+        .collect();
+    let members: Vec<i32> = data.ratings.iter().map(|r| r.member_id).collect();
+    let numbers = rater_numbers(&members, data.study.id);
+    let mut cells: BTreeMap<(&str, &str), Vec<(String, f64)>> = BTreeMap::new();
+    for r in &data.ratings {
+        if r.dont_know || !ordinal.contains(r.criterion.as_str()) {
+            continue;
+        }
+        let (Some(label), Some(value)) = (
+            numbers.get(&r.member_id),
+            r.value.as_deref().and_then(|v| v.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        cells
+            .entry((r.organization.as_str(), r.criterion.as_str()))
+            .or_default()
+            .push((label.clone(), value));
+    }
+    let cells: Vec<Vec<(String, f64)>> = cells.into_values().collect();
+    let mut rows: Vec<RaterRow> = concord_stats::rater_stats(&cells)
+        .into_iter()
+        .map(|s| RaterRow {
+            rater: s.rater,
+            n_rated: s.n_rated,
+            n_compared: s.n_compared,
+            mean_signed_deviation: s.mean_signed_deviation,
+            mean_absolute_deviation: s.mean_absolute_deviation,
+            rank_correlation: s.rank_correlation,
+        })
+        .collect();
+    rows.sort_by_key(|r| {
+        r.rater
+            .trim_start_matches('R')
+            .parse::<usize>()
+            .unwrap_or(0)
+    });
+    rows
 }
 
 /// Ordinal alpha over the study's ordinal cells (units = cells, raters =
