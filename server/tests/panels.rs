@@ -340,6 +340,21 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
         Err(AppError::Forbidden(_))
     ));
     let m = ctx(conn, &p, p.moderator).await;
+    app::ssr::moderation::reconcile(
+        conn,
+        &m,
+        p.moderator,
+        app::ssr::moderation::Reconciliation {
+            organization: "nato".into(),
+            criterion: "D1.1".into(),
+            final_value: None,
+            method: app::model::moderation::ReconcileMethod::ReRatingRequested,
+            rationale: "The panel splits between 2 and 3.".into(),
+            dissent: String::new(),
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(studies::open_round(conn, &m, p.moderator, 1).await, Ok(2));
     // A second moderator click from the same page opens nothing more.
     assert!(studies::open_round(conn, &m, p.moderator, 1).await.is_err());
@@ -354,6 +369,15 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
         .find(|c| c.criterion == "D1.1")
         .unwrap();
     assert_eq!(d11.round, 1);
+    assert!(d11.rerating_requested);
+    assert!(
+        !page
+            .previous
+            .iter()
+            .find(|c| c.criterion == "D1.2")
+            .unwrap()
+            .rerating_requested
+    );
     assert_eq!(d11.own.as_deref(), Some("2"));
     assert_eq!(
         d11.distribution,

@@ -9,8 +9,9 @@ use app::ssr::demo::seed_demo;
 use common::*;
 
 /// Text only the other experts' ratings and identities contain.
-const PEER_SECRETS: [&str; 4] = [
+const PEER_SECRETS: [&str; 5] = [
     "from panel seat 1.",
+    "Synthetic comment",
     "Amina Diallo",
     "expert1@demo.concord.example",
     "Expert A",
@@ -76,6 +77,37 @@ async fn an_unsubmitted_expert_learns_nothing_of_peers(db: &TestDb) {
     }
     // Her own draft is there.
     assert!(answers[0].1.contains("from panel seat 8."));
+    // Threads, the moderators' queue, cells and audit log are all closed to her.
+    for (endpoint, form) in [
+        (
+            "comments/post",
+            vec![
+                ("study_id", study.as_str()),
+                ("organization", "gcc"),
+                ("criterion", "D1.1"),
+                ("body", "Peeking."),
+            ],
+        ),
+        ("moderation/queue", vec![("study_id", study.as_str())]),
+        (
+            "moderation/cell",
+            vec![
+                ("study_id", study.as_str()),
+                ("organization", "gcc"),
+                ("criterion", "D1.1"),
+            ],
+        ),
+        ("moderation/audit", vec![("study_id", study.as_str())]),
+    ] {
+        let (status, body) = call(&hana, &server, endpoint, &form).await;
+        assert_eq!(status, 403, "{endpoint}: {body}");
+        for secret in PEER_SECRETS {
+            assert!(
+                !body.to_string().contains(secret),
+                "{endpoint} leaked {secret:?}"
+            );
+        }
+    }
 
     // Having submitted NATO, the same expert sees NATO's peers, pseudonymously.
     let (status, nato) = get(
@@ -86,6 +118,7 @@ async fn an_unsubmitted_expert_learns_nothing_of_peers(db: &TestDb) {
     .await;
     assert_eq!(status, 200);
     assert!(nato.contains("Expert A") && nato.contains("from panel seat 1."));
+    assert!(nato.contains("Synthetic comment from panel seat 1"));
     assert!(!nato.contains("Amina Diallo") && !nato.contains("expert1@demo"));
     server.stop().await;
 }

@@ -93,6 +93,8 @@ pub struct PreviousCell {
     pub own_justification: String,
     /// Submitted answers per value (and "don't know"), no identities.
     pub distribution: Vec<(String, u32)>,
+    /// A moderator asked the panel to re-rate this cell.
+    pub rerating_requested: bool,
 }
 
 /// How a rating reads in a table: its value, "don't know", or a dash.

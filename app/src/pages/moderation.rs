@@ -84,7 +84,7 @@ fn QueueView(queue: DisagreementQueue, publish: ServerAction<PublishRelease>) ->
         <Title text=format!("Disagreements · {}", queue.title)/>
         <p class="eyebrow"><a href=format!("/studies/{id}")>{queue.title.clone()}</a> " · " {queue.phase.as_str()}</p>
         <h1>"Disagreement queue"</h1>
-        <p>"Cells sorted by disagreement type (polarized first) and then by spread. Open a cell to see every rating side by side and to reconcile it. "
+        <p>"Cells sorted by disagreement type (polarized first) and then by spread. Open a cell to see every rating side by side and to reconcile it, or to request a re-rating: opening the next Delphi round on the study page then asks the panel to look at those cells again. "
            <a href=format!("/studies/{id}/audit")>"Audit log"</a></p>
         <form method="get" action=format!("/studies/{id}/disagreements") class="filter-form">
             <label>"Organization " <select name="organization">

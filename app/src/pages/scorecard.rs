@@ -326,6 +326,9 @@ fn CriterionForm(
             <fieldset disabled=!editable>
                 <legend><span class="code">{criterion.code.clone()}</span> " " {criterion.prompt.clone()}</legend>
                 <p class="guidance">{criterion.guidance.clone()}</p>
+                {previous.as_ref().filter(|p| p.rerating_requested).map(|_| view! {
+                    <p class="notice rerate">"The moderators asked the panel to re-rate this cell: please look at it again."</p>
+                })}
                 {previous.map(|p| view! {
                     <p class="previous-round">
                         "Round " {p.round} ": you answered " <strong>{p.own.clone().unwrap_or_else(|| "nothing".into())}</strong>

@@ -360,7 +360,7 @@ async fn write(
     for row in &rows {
         let key = (row.member_id, row.organization_id);
         first_line.entry(key).or_insert(row.line);
-        if !cards.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cards.entry(key) {
             let card = match find_scorecard(
                 &txn,
                 ctx,
@@ -376,7 +376,7 @@ async fn write(
                     .await
                     .map_err(fail)?,
             };
-            cards.insert(key, card);
+            slot.insert(card);
         }
         let card = &cards[&key];
         let latest = latest_revisions(&txn, card.id)

@@ -50,10 +50,13 @@ struct Fingerprint {
     last_reconciliation: Option<i32>,
 }
 
+/// Per study: the inputs' fingerprint and the results computed from them.
+type CacheMap = HashMap<i32, (Fingerprint, Arc<StudyResults>)>;
+
 /// One computation per study, shared by every request.
 #[derive(Clone, Default)]
 pub struct ResultsCache {
-    entries: Arc<Mutex<HashMap<i32, (Fingerprint, Arc<StudyResults>)>>>,
+    entries: Arc<Mutex<CacheMap>>,
 }
 
 impl ResultsCache {
@@ -83,7 +86,7 @@ impl ResultsCache {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, (Fingerprint, Arc<StudyResults>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
         // A panic while holding the lock leaves a map that is still valid.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }

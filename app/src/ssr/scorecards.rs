@@ -586,6 +586,27 @@ pub async fn previous_round(
         .all(db)
         .await
         .map_err(internal)?;
+    let rerate: std::collections::HashSet<i32> = {
+        use super::entities::reconciliation;
+        let mut latest: HashMap<i32, String> = HashMap::new();
+        for r in reconciliation::Entity::find()
+            .filter(reconciliation::Column::StudyId.eq(ctx.study.id))
+            .filter(reconciliation::Column::OrganizationId.eq(organization_id))
+            .order_by_asc(reconciliation::Column::Id)
+            .all(db)
+            .await
+            .map_err(internal)?
+        {
+            latest.insert(r.criterion_id, r.method);
+        }
+        latest
+            .into_iter()
+            .filter(|(_, m)| {
+                m == crate::model::moderation::ReconcileMethod::ReRatingRequested.as_str()
+            })
+            .map(|(c, _)| c)
+            .collect()
+    };
     let mut counts: HashMap<(i32, String), u32> = HashMap::new();
     for card in cards {
         for (criterion_id, r) in latest_revisions(db, card.id).await? {
@@ -609,6 +630,7 @@ pub async fn previous_round(
                 own: mine.map(|r| answer_label(r.value.as_deref(), r.dont_know)),
                 own_justification: mine.map(|r| r.justification.clone()).unwrap_or_default(),
                 distribution,
+                rerating_requested: rerate.contains(&c.id),
             }
         })
         .collect())
