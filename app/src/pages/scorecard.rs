@@ -336,7 +336,11 @@ fn CriterionForm(
                         {if p.distribution.is_empty() {
                             "no submitted answers".to_string()
                         } else {
-                            p.distribution.iter().map(|(v, n)| format!("{v} ×{n}")).collect::<Vec<_>>().join(", ")
+                            p.distribution
+                                .iter()
+                                .map(|(v, n)| format!("{v}: {n} {}", if *n == 1 { "expert" } else { "experts" }))
+                                .collect::<Vec<_>>()
+                                .join(" · ")
                         }}
                         "."
                     </p>
