@@ -1,4 +1,6 @@
-//! The framework with every criterion and its written level anchors.
+//! The framework with every criterion and its written level anchors, and
+//! how results are computed: the consensus rule, the cell figures and the
+//! agreement coefficients.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +33,7 @@ pub fn MethodologyPage() -> impl IntoView {
                                         {f.dimensions.iter().map(|d| view! {
                                             <li><a href=format!("#{}", d.code)>{d.code.clone()} " " {d.name.clone()}</a></li>
                                         }).collect_view()}
+                                        <li><a href="#computation">"How results are computed"</a></li>
                                     </ol>
                                 </nav>
                                 {f.dimensions
@@ -45,6 +48,7 @@ pub fn MethodologyPage() -> impl IntoView {
                                         }
                                     })
                                     .collect_view()}
+                                <Computation/>
                             }
                                 .into_any()
                         }
@@ -83,5 +87,39 @@ fn CriterionCard(criterion: Criterion) -> impl IntoView {
                 </tbody>
             </table>
         </article>
+    }
+}
+
+/// The consensus rule, the cell figures and the coefficients, in words.
+#[component]
+fn Computation() -> impl IntoView {
+    let rule = concord_stats::cell::ConsensusRule::default();
+    view! {
+        <section class="dimension" id="computation">
+            <h2>"How results are computed"</h2>
+            <p>"Only submitted scorecards count, each expert once per organization (their latest Delphi round). “Don’t know” answers are counted but carry no value. A cell — one organization on one criterion — needs the study’s minimum number of ratings (pre-registered, 3 by default) for a consensus value."</p>
+            <h3>"Figures per cell"</h3>
+            <p>"Number of ratings and of “don’t know” answers; median with a 95% percentile-bootstrap interval (1,000 replicates, fixed seed); mean and confidence-weighted mean; standard deviation; interquartile range; minimum and maximum; the distribution over the levels; rWG against a uniform null ((A²−1)/12 for A levels); average deviation from the median; the share of ratings within one level of the median; and van der Eijk’s agreement A."</p>
+            <h3>"Consensus rule and disagreement types"</h3>
+            <p>"Each study pre-registers its rule before scoring; the default is:"</p>
+            <dl class="facts">
+                <dt>"consensus"</dt>
+                <dd>"interquartile range at most " {rule.max_iqr} " level, and at least " {format!("{:.0}%", rule.min_share_near_median * 100.0)} " of ratings within " {rule.near_median_levels} " level of the median"</dd>
+                <dt>"polarized"</dt>
+                <dd>"two groups, each with at least " {format!("{:.0}%", rule.min_group_share * 100.0)} " of the ratings, separated by an empty gap of at least " {rule.min_gap_levels} " level"
+                    {rule.polarized_below_agreement.map(|a| format!(", or van der Eijk’s A below {a}"))}</dd>
+                <dt>"outlier-driven"</dt>
+                <dd>"not consensus, but removing at most " {rule.max_outliers} " rating furthest from the median would give consensus"</dd>
+                <dt>"weak"</dt><dd>"none of the above"</dd>
+                <dt>"insufficient"</dt><dd>"fewer ratings than the study’s minimum"</dd>
+            </dl>
+            <p>"A cell’s published consensus value is the median, unless a moderator reconciled the cell: then the final value, the method (accepted consensus, moderator judgement, or a re-rating request), the rationale and any recorded dissent are published with it. An organization’s profile is the mean consensus value of each dimension’s ordinal criteria, with the mean of their median intervals."</p>
+            <h3>"Reliability"</h3>
+            <p>"Krippendorff’s alpha at the ordinal level, computed from the coincidence matrix so that missing ratings are allowed (units are cells, raters are experts), for the whole study, each dimension and each criterion, with a 95% bootstrap interval over units. Per rater: the mean signed and absolute deviation from the median of the other raters in the same cells (leniency), and the rank correlation with those medians (consistency)."</p>
+            <h3>"The full set of coefficients"</h3>
+            <p>"The command " <code>"concord agreement"</code> " computes, from any long-format ratings file (such as a release’s ratings download): Krippendorff’s alpha at the nominal, ordinal, interval and ratio levels; Fleiss’ kappa; Cohen’s kappa unweighted, linear- and quadratic-weighted; Scott’s pi; Conger’s kappa; Brennan–Prediger; Gwet’s AC1 and AC2 (with Gwet’s 2014 rules for missing ratings); percent agreement; the six Shrout–Fleiss / McGraw–Wong intraclass correlations with 95% confidence intervals; and Kendall’s W with tie correction."</p>
+            <h3>"Anonymity"</h3>
+            <p>"Experts work under stable pseudonyms; their names are shown to moderators only. The public sees releases: rater-level data appear only in cells rated by at least the study’s k raters (5 by default), under rater numbers (R1, R2, …) that are unrelated to the pseudonyms."</p>
+        </section>
     }
 }
