@@ -44,6 +44,17 @@ bootstrap_tests() {
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
   fi
+  # The download tests read Concord's CSV files with pandas and with R.
+  if ! command -v Rscript >/dev/null; then
+    step "installing Debian's R (for the read.csv test of the downloads)"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends r-base-core
+  fi
+  if ! "$CONCORD_ROOT/.tools/venv/bin/python" -c "import pandas" 2>/dev/null; then
+    step "installing pandas into .tools/venv (for the read_csv test of the downloads)"
+    python3 -m venv "$CONCORD_ROOT/.tools/venv"
+    "$CONCORD_ROOT/.tools/venv/bin/pip" install --quiet "pandas==2.2.3"
+  fi
   local stamp="$CONCORD_ROOT/end2end/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$CONCORD_ROOT/end2end/package-lock.json" -nt "$stamp" ]; then
     step "installing the end-to-end test packages (npm ci)"

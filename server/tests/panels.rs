@@ -362,7 +362,10 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
     assert_eq!((a.phase, a.study.round), (Phase::Scoring, 2));
 
     let page = scorecards::page(conn, &a, "nato").await.unwrap();
-    assert!(page.own.is_empty() && page.may_rate && !page.submitted);
+    // Only the requested cell is open again: every other answer came along.
+    assert!(page.may_rate && !page.submitted);
+    assert_eq!(page.own.len(), page.previous.len() - 1);
+    assert!(page.own.iter().all(|r| r.criterion != "D1.1"));
     let d11 = page
         .previous
         .iter()
@@ -397,15 +400,9 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
         scorecards::save_rating(conn, &a, p.nato, rating("D1.1", "3", 0)).await,
         Ok(1)
     );
-    // Confirming copies every other round-1 answer, then A submits round 2.
-    assert_eq!(
-        scorecards::confirm_previous(conn, &a, p.nato).await,
-        Ok(page.previous.len() - 1)
-    );
-    assert_eq!(
-        ratings_count(conn).await,
-        count + page.previous.len() as u64
-    );
+    // Nothing is left to confirm; A submits round 2.
+    assert_eq!(scorecards::confirm_previous(conn, &a, p.nato).await, Ok(0));
+    assert_eq!(ratings_count(conn).await, count + 1);
     scorecards::submit(conn, &a, p.nato).await.unwrap();
     // Round 1 is kept as it was.
     use app::ssr::entities::{rating as r, scorecard as sc};
@@ -417,7 +414,15 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
         .await
         .unwrap();
     assert_eq!(cards.iter().filter(|c| c.round == 1).count(), 2);
-    assert_eq!(cards.iter().filter(|c| c.round == 2).count(), 1);
+    // Both experts' round-2 scorecards exist (B's carried, not yet submitted).
+    assert_eq!(cards.iter().filter(|c| c.round == 2).count(), 2);
+    assert_eq!(
+        cards
+            .iter()
+            .filter(|c| c.round == 2 && c.submitted_at.is_some())
+            .count(),
+        1
+    );
     let round_one_a = cards
         .iter()
         .find(|c| c.round == 1 && c.submitted_at.is_some())

@@ -338,6 +338,30 @@ async fn anonymous_crawl_finds_only_published_data(db: &TestDb) {
     )
     .unwrap();
     assert!(doc["paths"]["/api/v1/studies/{id}/releases/{number}"]["get"].is_object());
+    // Every documented path answers, with the documented kind of body.
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 7);
+    for (template, item) in paths {
+        let path = template
+            .replace("{slug}", "nato")
+            .replace("{id}", &demo.published_study_id.to_string())
+            .replace("{number}", "1");
+        let response = http.get(server.url(&path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let kind = response.headers()["content-type"].to_str().unwrap().to_string();
+        let documented = item["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .clone();
+        assert!(kind.starts_with(&documented), "{path}: {kind} vs {documented}");
+        if documented == "application/json" {
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert!(body.is_object() || body.is_array(), "{path}");
+        }
+    }
     server.stop().await;
 }
 

@@ -313,7 +313,7 @@ async fn publish_demo(
                     ReconcileMethod::AcceptedConsensus
                 },
                 rationale:
-                    "Synthetic reconciliation: the panel discussion favoured the median reading."
+                    "Synthetic reconciliation: read against the record, the panel favoured the median."
                         .into(),
                 dissent: if i == 0 {
                     "Two seats held that the record supports a lower level.".into()

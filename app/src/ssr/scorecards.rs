@@ -565,6 +565,89 @@ pub async fn confirm_previous(
     Ok(copied)
 }
 
+/// Cells whose latest reconciliation asks the panel to re-rate them.
+pub(crate) async fn rerating_requests(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+) -> Result<std::collections::HashSet<(i32, i32)>, AppError> {
+    use super::entities::reconciliation;
+    let mut latest: HashMap<(i32, i32), String> = HashMap::new();
+    for r in reconciliation::Entity::find()
+        .filter(reconciliation::Column::StudyId.eq(study_id))
+        .order_by_asc(reconciliation::Column::Id)
+        .all(db)
+        .await
+        .map_err(internal)?
+    {
+        latest.insert((r.organization_id, r.criterion_id), r.method);
+    }
+    let wanted = crate::model::moderation::ReconcileMethod::ReRatingRequested.as_str();
+    Ok(latest
+        .into_iter()
+        .filter(|(_, m)| m == wanted)
+        .map(|(cell, _)| cell)
+        .collect())
+}
+
+/// When a round opens for re-rating requests only: every expert's
+/// submitted answers of the previous round are carried into the new round
+/// except the requested cells, which the expert answers again before
+/// submitting. Returns how many requested cells there are (0: the whole
+/// scorecard is open again, nothing carried).
+pub(crate) async fn carry_forward_unrequested(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+    from_round: i32,
+) -> Result<usize, AppError> {
+    let requested = rerating_requests(db, study_id).await?;
+    if requested.is_empty() {
+        return Ok(0);
+    }
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(study_id))
+        .filter(scorecard::Column::Round.eq(from_round))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let now = OffsetDateTime::now_utc();
+    for card in cards {
+        let next = scorecard::ActiveModel {
+            study_id: Set(study_id),
+            organization_id: Set(card.organization_id),
+            panel_member_id: Set(card.panel_member_id),
+            round: Set(from_round + 1),
+            submitted_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map_err(internal)?;
+        for (criterion_id, before) in latest_revisions(db, card.id).await? {
+            if requested.contains(&(card.organization_id, criterion_id)) {
+                continue;
+            }
+            rating::ActiveModel {
+                scorecard_id: Set(next.id),
+                criterion_id: Set(criterion_id),
+                revision: Set(1),
+                value: Set(before.value),
+                dont_know: Set(before.dont_know),
+                confidence: Set(before.confidence),
+                justification: Set(before.justification),
+                evidence: Set(before.evidence),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .map_err(internal)?;
+        }
+    }
+    Ok(requested.len())
+}
+
 /// From round 2 on: per criterion, the viewer's previous answer and the
 /// anonymized distribution of the previous round's submitted answers.
 pub async fn previous_round(
@@ -586,27 +669,12 @@ pub async fn previous_round(
         .all(db)
         .await
         .map_err(internal)?;
-    let rerate: std::collections::HashSet<i32> = {
-        use super::entities::reconciliation;
-        let mut latest: HashMap<i32, String> = HashMap::new();
-        for r in reconciliation::Entity::find()
-            .filter(reconciliation::Column::StudyId.eq(ctx.study.id))
-            .filter(reconciliation::Column::OrganizationId.eq(organization_id))
-            .order_by_asc(reconciliation::Column::Id)
-            .all(db)
-            .await
-            .map_err(internal)?
-        {
-            latest.insert(r.criterion_id, r.method);
-        }
-        latest
-            .into_iter()
-            .filter(|(_, m)| {
-                m == crate::model::moderation::ReconcileMethod::ReRatingRequested.as_str()
-            })
-            .map(|(c, _)| c)
-            .collect()
-    };
+    let rerate: std::collections::HashSet<i32> = rerating_requests(db, ctx.study.id)
+        .await?
+        .into_iter()
+        .filter(|(org, _)| *org == organization_id)
+        .map(|(_, criterion)| criterion)
+        .collect();
     let mut counts: HashMap<(i32, String), u32> = HashMap::new();
     for card in cards {
         for (criterion_id, r) in latest_revisions(db, card.id).await? {

@@ -782,12 +782,14 @@ pub async fn open_round(
             "The study's round or phase changed meanwhile; reload.".into(),
         ));
     }
+    let requested =
+        super::scorecards::carry_forward_unrequested(&txn, ctx.study.id, from_round).await?;
     record(
         &txn,
         Some(ctx.study.id),
         Some(actor),
         "study.round",
-        serde_json::json!({"from": from_round, "to": to}),
+        serde_json::json!({"from": from_round, "to": to, "re_rating_cells": requested}),
     )
     .await?;
     txn.commit().await.map_err(internal)?;
