@@ -348,7 +348,10 @@ async fn anonymous_crawl_finds_only_published_data(db: &TestDb) {
             .replace("{number}", "1");
         let response = http.get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
-        let kind = response.headers()["content-type"].to_str().unwrap().to_string();
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let documented = item["get"]["responses"]["200"]["content"]
             .as_object()
             .unwrap()
@@ -356,7 +359,10 @@ async fn anonymous_crawl_finds_only_published_data(db: &TestDb) {
             .next()
             .unwrap()
             .clone();
-        assert!(kind.starts_with(&documented), "{path}: {kind} vs {documented}");
+        assert!(
+            kind.starts_with(&documented),
+            "{path}: {kind} vs {documented}"
+        );
         if documented == "application/json" {
             let body: serde_json::Value = response.json().await.unwrap();
             assert!(body.is_object() || body.is_array(), "{path}");
