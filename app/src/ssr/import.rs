@@ -14,9 +14,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{
-    assignment, conflict, organization, panel_member, rating, scorecard, study_organization, user,
-};
+use super::entities::{assignment, conflict, organization, panel_member, rating, scorecard, user};
 use super::internal;
 use super::scorecards::{check_input, criteria, find_scorecard, latest_revisions, new_scorecard};
 use super::studies::{record, StudyContext};
@@ -124,14 +122,9 @@ async fn check_file(
         })
         .collect::<Result<_, AppError>>()
         .map_err(fail)?;
-    let in_study: HashSet<i32> = study_organization::Entity::find()
-        .filter(study_organization::Column::StudyId.eq(ctx.study.id))
-        .all(db)
+    let in_study = super::studies::organization_ids(db, ctx.study.id)
         .await
-        .map_err(|e| fail(internal(e)))?
-        .into_iter()
-        .map(|l| l.organization_id)
-        .collect();
+        .map_err(fail)?;
     let orgs: HashMap<String, i32> = organization::Entity::find()
         .filter(organization::Column::Id.is_in(in_study.iter().copied()))
         .all(db)

@@ -22,7 +22,6 @@ use sea_orm::{
 
 use super::entities::{
     conflict, dimension, organization, panel_member, rating, reconciliation, scorecard, study,
-    study_organization,
 };
 use super::internal;
 use super::scorecards::criteria;
@@ -164,14 +163,7 @@ pub async fn gather(db: &impl ConnectionTrait, study_id: i32) -> Result<StudyDat
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     let settings: StudySettings = serde_json::from_str(&study.settings).map_err(internal)?;
-    let org_ids: Vec<i32> = study_organization::Entity::find()
-        .filter(study_organization::Column::StudyId.eq(study_id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|l| l.organization_id)
-        .collect();
+    let org_ids = super::studies::organization_ids(db, study_id).await?;
     let mut orgs = organization::Entity::find()
         .filter(organization::Column::Id.is_in(org_ids))
         .all(db)

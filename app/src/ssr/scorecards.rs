@@ -544,25 +544,36 @@ pub async fn confirm_previous(
         if current.contains_key(&criterion_id) {
             continue;
         }
-        rating::ActiveModel {
-            scorecard_id: Set(card.id),
-            criterion_id: Set(criterion_id),
-            revision: Set(1),
-            value: Set(before.value),
-            dont_know: Set(before.dont_know),
-            confidence: Set(before.confidence),
-            justification: Set(before.justification),
-            evidence: Set(before.evidence),
-            created_at: Set(OffsetDateTime::now_utc()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
+        copy_rating(&txn, card.id, before, OffsetDateTime::now_utc()).await?;
         copied += 1;
     }
     txn.commit().await.map_err(internal)?;
     Ok(copied)
+}
+
+/// A rating carried into another round's scorecard as its first revision.
+async fn copy_rating(
+    db: &impl ConnectionTrait,
+    scorecard_id: i32,
+    before: rating::Model,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    rating::ActiveModel {
+        scorecard_id: Set(scorecard_id),
+        criterion_id: Set(before.criterion_id),
+        revision: Set(1),
+        value: Set(before.value),
+        dont_know: Set(before.dont_know),
+        confidence: Set(before.confidence),
+        justification: Set(before.justification),
+        evidence: Set(before.evidence),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 /// Cells whose latest reconciliation asks the panel to re-rate them.
@@ -628,21 +639,7 @@ pub(crate) async fn carry_forward_unrequested(
             if requested.contains(&(card.organization_id, criterion_id)) {
                 continue;
             }
-            rating::ActiveModel {
-                scorecard_id: Set(next.id),
-                criterion_id: Set(criterion_id),
-                revision: Set(1),
-                value: Set(before.value),
-                dont_know: Set(before.dont_know),
-                confidence: Set(before.confidence),
-                justification: Set(before.justification),
-                evidence: Set(before.evidence),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await
-            .map_err(internal)?;
+            copy_rating(db, next.id, before, now).await?;
         }
     }
     Ok(requested.len())

@@ -158,6 +158,21 @@ pub async fn record(
     Ok(())
 }
 
+/// The ids of a study's organizations.
+pub async fn organization_ids(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+) -> Result<HashSet<i32>, AppError> {
+    Ok(study_organization::Entity::find()
+        .filter(study_organization::Column::StudyId.eq(study_id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|l| l.organization_id)
+        .collect())
+}
+
 /// A study's panel members by id.
 pub async fn members_by_id(
     db: &impl ConnectionTrait,
@@ -701,14 +716,7 @@ pub async fn assign(
         .ok_or_else(|| {
             AppError::invalid("expert", format!("No expert {pseudonym:?} on this panel."))
         })?;
-    let in_study: HashSet<i32> = study_organization::Entity::find()
-        .filter(study_organization::Column::StudyId.eq(ctx.study.id))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|l| l.organization_id)
-        .collect();
+    let in_study = organization_ids(db, ctx.study.id).await?;
     let mut ids = Vec::new();
     for slug in organizations {
         let id = organization_id(db, slug).await?;
