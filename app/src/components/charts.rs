@@ -55,11 +55,13 @@ pub fn ProfileChart(
     bars: Vec<Bar>,
     max: f64,
 ) -> impl IntoView {
-    let row = 34.0;
-    let left = 270.0;
-    let width = 660.0;
-    let plot = width - left - 20.0;
-    let height = 30.0 + row * bars.len() as f64;
+    // Each bar has its label on a line of its own above it, so long
+    // dimension names fit at any width.
+    let row = 46.0;
+    let left = 12.0;
+    let width = 520.0;
+    let plot = width - left - 24.0;
+    let height = 32.0 + row * bars.len() as f64;
     let x = move |v: f64| left + plot * (v / max).clamp(0.0, 1.0);
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
@@ -71,24 +73,29 @@ pub fn ProfileChart(
                 <title id=title_id>{title.clone()}</title>
                 <desc id=desc_id>{description}</desc>
                 {ticks.into_iter().map(|t| view! {
-                    <line x1=x(t) x2=x(t) y1="10" y2=height - 18.0 class="grid"/>
+                    <line x1=x(t) x2=x(t) y1="8" y2=height - 18.0 class="grid"/>
                     <text x=x(t) y=height - 4.0 class="tick" text-anchor="middle">{t}</text>
                 }).collect_view()}
                 {bars.into_iter().enumerate().map(|(i, b)| {
-                    let y = 12.0 + row * i as f64;
+                    let y = 8.0 + row * i as f64;
+                    // The number sits right of the bar and its whisker.
+                    let value_x = b
+                        .value
+                        .map(|v| (x(v).max(b.upper.map(x).unwrap_or(0.0)) + 6.0).min(width - 22.0))
+                        .unwrap_or(left);
                     view! {
-                        <text x=left - 8.0 y=y + 15.0 text-anchor="end" class="bar-label">{b.label.clone()}</text>
+                        <text x=left y=y + 12.0 class="bar-label">{b.label.clone()}</text>
                         {b.value.map(|v| view! {
-                            <rect x=left y=y + 4.0 width=(x(v) - left).max(1.0) height="16" class="bar"/>
-                            <text x=x(v) + 4.0 y=y + 9.0 class="bar-value">{format!("{v:.1}")}</text>
+                            <rect x=left y=y + 18.0 width=(x(v) - left).max(1.0) height="16" class="bar"/>
+                            <text x=value_x y=y + 30.0 class="bar-value">{format!("{v:.1}")}</text>
                         })}
                         {b.lower.zip(b.upper).map(|(lo, hi)| view! {
-                            <line x1=x(lo) x2=x(hi) y1=y + 12.0 y2=y + 12.0 class="whisker"/>
-                            <line x1=x(lo) x2=x(lo) y1=y + 7.0 y2=y + 17.0 class="whisker"/>
-                            <line x1=x(hi) x2=x(hi) y1=y + 7.0 y2=y + 17.0 class="whisker"/>
+                            <line x1=x(lo) x2=x(hi) y1=y + 26.0 y2=y + 26.0 class="whisker"/>
+                            <line x1=x(lo) x2=x(lo) y1=y + 21.0 y2=y + 31.0 class="whisker"/>
+                            <line x1=x(hi) x2=x(hi) y1=y + 21.0 y2=y + 31.0 class="whisker"/>
                         })}
                         {b.value.is_none().then(|| view! {
-                            <text x=left + 4.0 y=y + 15.0 class="bar-empty">"no consensus value"</text>
+                            <text x=left + 4.0 y=y + 30.0 class="bar-empty">"no consensus value"</text>
                         })}
                     }
                 }).collect_view()}
