@@ -150,6 +150,23 @@ pub fn Heatmap(
     }
 }
 
+/// The key to the heatmap's colours and marks, as plain HTML.
+#[component]
+pub fn HeatmapLegend() -> impl IntoView {
+    let marks = ["weak", "polarized", "outlier-driven", "insufficient"];
+    view! {
+        <ul class="legend" aria-label="Key to the overview">
+            {(0..=4).map(|level| view! {
+                <li><span class="swatch" style=format!("background:{}", level_colour(Some(level as f64)))></span>" " {level}</li>
+            }).collect_view()}
+            <li><span class="swatch" style="background:#ffffff"></span>" no consensus value"</li>
+            {marks.into_iter().map(|m| view! {
+                <li><span class="mark">{disagreement_mark(m)}</span>" " {m}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
 /// One cell's ratings as a strip of dots (rater-level, when published) or
 /// as counts per level (aggregate only).
 #[component]

@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::results::{list_published, load_release};
-use crate::components::charts::{Bar, DisagreementBadge, Heatmap, ProfileChart, StripPlot};
+use crate::components::charts::{
+    Bar, DisagreementBadge, Heatmap, HeatmapLegend, ProfileChart, StripPlot,
+};
 use crate::components::status::{ErrorNotice, NotFoundStatus};
 use crate::model::results::{Release, StudyResults};
 use crate::model::AppError;
@@ -111,6 +113,7 @@ fn StudyResultsView(release: Release) -> impl IntoView {
         </p>
         <h2>"Overview"</h2>
         <Heatmap organizations=res.organizations.clone() criteria=res.criteria.clone() cells=res.cells.clone()/>
+        <HeatmapLegend/>
         <details class="table-alternative">
             <summary>"The overview as a table"</summary>
             <HeatmapTable results=res.clone()/>
