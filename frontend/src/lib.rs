@@ -1,4 +1,7 @@
 //! Hydrates the server-rendered page in the browser.
+// The release build lays out the whole app's view types here; the results
+// pages nest deeply enough to pass the default limit of 128.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -296,7 +296,7 @@ fn OrganizationResultsView(release: Release, slug: String) -> impl IntoView {
                             (!p.is_empty()).then_some(p)
                         };
                         let plot_levels = if ordinal { levels.clone() } else { c.counts.iter().map(|(v, _)| v.clone()).collect() };
-                        view! {
+                        let row = view! {
                             <tr>
                                 <th scope="row"><span class="code">{c.criterion.clone()}</span> " " <span class="muted">{criterion.map(|x| x.prompt).unwrap_or_default()}</span></th>
                                 <td>{c.consensus.clone().unwrap_or_else(|| "—".into())}</td>
@@ -305,14 +305,15 @@ fn OrganizationResultsView(release: Release, slug: String) -> impl IntoView {
                                 <td class="num">{fmt(c.median)} {match (c.median_lower, c.median_upper) { (Some(l), Some(u)) => format!(" ({l:.1}–{u:.1})"), _ => String::new() }}</td>
                                 <td>{ordinal.then(|| view! {
                                     <StripPlot id=format!("strip-{}", c.criterion.replace('.', "-")) label=c.criterion.clone() levels=plot_levels points counts=c.counts.clone()/>
-                                })}
+                                }.into_any())}
                                 {(!ordinal).then(|| c.counts.iter().filter(|(_, n)| *n > 0).map(|(v, n)| format!("{v}: {n}")).collect::<Vec<_>>().join(", "))}</td>
                                 <td>{c.reconciliation.clone().map(|r| view! {
                                     <span class="note"><strong>{r.method.replace('-', " ")}</strong> ": " {r.rationale}
                                     {(!r.dissent.is_empty()).then(|| view! { <br/> <em>"Dissent: "</em> {r.dissent.clone()} })}</span>
                                 })}</td>
                             </tr>
-                        }
+                        };
+                        row.into_any()
                     }).collect_view()}
                 </tbody>
             </table>
