@@ -111,6 +111,30 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
             Err(AppError::Invalid { .. })
         ));
     }
+    // The cell side by side shows the ratings the aggregate counts, with names.
+    let detail = moderation::cell(conn, &ResultsCache::default(), &m, "nato", "D1.1")
+        .await
+        .unwrap();
+    assert_eq!(detail.result.n, 2);
+    let mut seen: Vec<(String, String)> = detail
+        .ratings
+        .iter()
+        .map(|r| (r.name.clone(), r.value.clone()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("Ada Analyst".to_string(), "2".to_string()),
+            ("Bo Bureaucrat".to_string(), "3".to_string())
+        ]
+    );
+    let a = ctx(conn, &p, p.a).await;
+    assert!(
+        moderation::cell(conn, &ResultsCache::default(), &a, "nato", "D1.1")
+            .await
+            .is_err()
+    );
     assert_eq!(moderation::publish(conn, &m, p.moderator).await, Ok(1));
     let first = releases::release(conn, p.study, Some(1)).await.unwrap();
     assert!(first.changelog.is_empty());

@@ -55,10 +55,7 @@ pub async fn queue(
     ctx: &StudyContext,
     filter: &QueueFilter,
 ) -> Result<DisagreementQueue, AppError> {
-    if !policy::may_moderate(ctx.viewer) {
-        return Err(moderators_only());
-    }
-    let results = cache.get(db, ctx.study.id).await?;
+    let results = moderated_results(db, cache, ctx).await?;
     let acronym: HashMap<&str, &str> = results
         .organizations
         .iter()
@@ -115,6 +112,18 @@ pub async fn queue(
     })
 }
 
+/// The study's current results, for its moderators only.
+async fn moderated_results(
+    db: &DatabaseConnection,
+    cache: &ResultsCache,
+    ctx: &StudyContext,
+) -> Result<std::sync::Arc<StudyResults>, AppError> {
+    if !policy::may_moderate(ctx.viewer) {
+        return Err(moderators_only());
+    }
+    cache.get(db, ctx.study.id).await
+}
+
 /// One cell side by side: figures, every counted rating with identity,
 /// the comment thread and the reconciliations so far.
 pub async fn cell(
@@ -124,19 +133,16 @@ pub async fn cell(
     slug: &str,
     code: &str,
 ) -> Result<CellDetail, AppError> {
-    if !policy::may_moderate(ctx.viewer) {
-        return Err(moderators_only());
-    }
-    let results = cache.get(db, ctx.study.id).await?;
+    let results = moderated_results(db, cache, ctx).await?;
     let result = results
         .cell(slug, code)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let data = gather(db, ctx.study.id).await?;
-    let (criterion, scale) = data
+    let prompt = results
         .criteria
         .iter()
-        .find(|(c, _)| c.code == code)
+        .find(|c| c.code == code)
+        .map(|c| c.prompt.clone())
         .ok_or(AppError::NotFound)?;
     let org_id = organization_id(db, slug).await?;
     let members = super::studies::members_by_id(db, ctx.study.id).await?;
@@ -148,23 +154,20 @@ pub async fn cell(
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
-    // Evidence and rounds come from the rating rows themselves.
-    let crit_id = criteria(db, ctx.study.framework_id)
+    let crit = criteria(db, ctx.study.framework_id)
         .await?
         .into_iter()
         .find(|c| c.code == code)
-        .map(|c| c.id)
         .ok_or(AppError::NotFound)?;
-    let cards: HashMap<i32, scorecard::Model> = scorecard::Entity::find()
-        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
-        .filter(scorecard::Column::OrganizationId.eq(org_id))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let crit_id = crit.id;
+    let scale: Scale = serde_json::from_str(&crit.scale).map_err(internal)?;
+    // The same scorecards the aggregate counts, with evidence and rounds.
+    let cards: HashMap<i32, scorecard::Model> =
+        super::results::counted_scorecards(db, ctx.study.id, Some(org_id))
+            .await?
+            .into_values()
+            .map(|c| (c.id, c))
+            .collect();
     let mut latest: HashMap<i32, (i32, rating::Model)> = HashMap::new();
     for r in rating::Entity::find()
         .filter(rating::Column::ScorecardId.is_in(cards.keys().copied()))
@@ -176,15 +179,9 @@ pub async fn cell(
         let Some(card) = cards.get(&r.scorecard_id) else {
             continue;
         };
-        let counted = data.ratings.iter().any(|c| {
-            c.member_id == card.panel_member_id && c.organization == slug && c.criterion == code
-        });
-        if !counted {
-            continue;
-        }
         let newer = latest
             .get(&card.panel_member_id)
-            .is_none_or(|(round, l)| (card.round, r.revision) > (*round, l.revision));
+            .is_none_or(|(_, l)| r.revision > l.revision);
         if newer {
             latest.insert(card.panel_member_id, (card.round, r));
         }
@@ -228,7 +225,7 @@ pub async fn cell(
             round: r.round,
         })
         .collect();
-    let values = match scale {
+    let values = match &scale {
         Scale::Ordinal { levels } => levels
             .iter()
             .map(|l| (l.value.to_string(), format!("{} · {}", l.value, l.label)))
@@ -251,7 +248,7 @@ pub async fn cell(
         organization: slug.to_string(),
         acronym,
         criterion: code.to_string(),
-        prompt: criterion.prompt.clone(),
+        prompt,
         values,
         result,
         ratings,

@@ -76,15 +76,6 @@ impl ResultsCache {
         Ok(results)
     }
 
-    /// How many studies have results cached (for tests and diagnostics).
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
         // A panic while holding the lock leaves a map that is still valid.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
@@ -200,32 +191,7 @@ pub async fn gather(db: &impl ConnectionTrait, study_id: i32) -> Result<StudyDat
             scale,
         ));
     }
-    // Each expert's latest submitted scorecard per organization.
-    let members = super::studies::members_by_id(db, study_id).await?;
-    let conflicted: HashSet<(i32, i32)> = conflict::Entity::find()
-        .filter(conflict::Column::PanelMemberId.is_in(members.keys().copied()))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|c| (c.panel_member_id, c.organization_id))
-        .collect();
-    let mut latest_card: HashMap<(i32, i32), scorecard::Model> = HashMap::new();
-    for card in scorecard::Entity::find()
-        .filter(scorecard::Column::StudyId.eq(study_id))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(db)
-        .await
-        .map_err(internal)?
-    {
-        let key = (card.panel_member_id, card.organization_id);
-        if conflicted.contains(&key) || !slug_of.contains_key(&card.organization_id) {
-            continue;
-        }
-        if latest_card.get(&key).is_none_or(|c| c.round < card.round) {
-            latest_card.insert(key, card);
-        }
-    }
+    let latest_card = counted_scorecards(db, study_id, None).await?;
     let card_by_id: HashMap<i32, &scorecard::Model> =
         latest_card.values().map(|c| (c.id, c)).collect();
     let mut latest: HashMap<(i32, i32), rating::Model> = HashMap::new();
@@ -307,6 +273,43 @@ pub async fn gather(db: &impl ConnectionTrait, study_id: i32) -> Result<StudyDat
         reconciliations,
         study,
     })
+}
+
+/// The scorecards that count: each expert's latest submitted scorecard per
+/// organization, none for an organization they declared a conflict on.
+/// Keyed by (panel member, organization); `organization` narrows to one.
+pub async fn counted_scorecards(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+    organization: Option<i32>,
+) -> Result<HashMap<(i32, i32), scorecard::Model>, AppError> {
+    let members = super::studies::members_by_id(db, study_id).await?;
+    let conflicted: HashSet<(i32, i32)> = conflict::Entity::find()
+        .filter(conflict::Column::PanelMemberId.is_in(members.keys().copied()))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|c| (c.panel_member_id, c.organization_id))
+        .collect();
+    let in_study = super::studies::organization_ids(db, study_id).await?;
+    let mut query = scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(study_id))
+        .filter(scorecard::Column::SubmittedAt.is_not_null());
+    if let Some(org) = organization {
+        query = query.filter(scorecard::Column::OrganizationId.eq(org));
+    }
+    let mut latest: HashMap<(i32, i32), scorecard::Model> = HashMap::new();
+    for card in query.all(db).await.map_err(internal)? {
+        let key = (card.panel_member_id, card.organization_id);
+        if conflicted.contains(&key) || !in_study.contains(&card.organization_id) {
+            continue;
+        }
+        if latest.get(&key).is_none_or(|c| c.round < card.round) {
+            latest.insert(key, card);
+        }
+    }
+    Ok(latest)
 }
 
 /// Computes a study's results from scratch.
