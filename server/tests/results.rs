@@ -189,6 +189,7 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
     assert!(d12.reasons.contains(&"new ratings".to_string()), "{d12:?}");
     // Two raters: fewer than k = 5, so no rater-level data was published.
     assert!(second.ratings.is_empty());
+    assert!(second.results.raters.is_empty());
     // The audit log tells who did what.
     let log = moderation::audit_log(conn, &m).await.unwrap();
     assert!(log
@@ -306,6 +307,11 @@ async fn anonymous_crawl_finds_only_published_data(db: &TestDb) {
         *per_cell.entry(line.split(',').next().unwrap()).or_default() += 1;
     }
     assert!(!per_cell.is_empty());
+    assert_eq!(
+        release.results.raters.len(),
+        8,
+        "eight raters ≥ k: per-rater rows published"
+    );
     assert!(per_cell
         .values()
         .all(|n| *n >= release.results.k_anonymity as usize));

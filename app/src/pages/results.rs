@@ -140,6 +140,9 @@ fn StudyResultsView(release: Release) -> impl IntoView {
             </table>
         </div>
         <h2 id="raters-heading">"Raters"</h2>
+        {res.raters.is_empty().then(|| view! {
+            <p>"Per-rater figures are published only when the panel has at least " {res.k_anonymity} " raters."</p>
+        })}
         <p>"Each rater against the median of the other raters in the same cells (ordinal criteria): a positive mean deviation rates higher than the rest of the panel; the rank correlation measures consistency. Rater numbers are per study and say nothing about who rated."</p>
         <div class="table-scroll">
             <table class="data-table" aria-labelledby="raters-heading">

@@ -423,7 +423,13 @@ pub async fn publish(
     }
     let txn = db.begin().await.map_err(internal)?;
     let data = gather(&txn, ctx.study.id).await?;
-    let results = super::results::aggregate(&data)?;
+    let mut results = super::results::aggregate(&data)?;
+    // Per-rater figures are rater-level data too: published only when the
+    // panel has at least k raters, like the ratings below.
+    let raters: std::collections::HashSet<i32> = data.ratings.iter().map(|r| r.member_id).collect();
+    if raters.len() < data.settings.k_anonymity as usize {
+        results.raters.clear();
+    }
     let previous = release::Entity::find()
         .filter(release::Column::StudyId.eq(ctx.study.id))
         .order_by_desc(release::Column::Number)
