@@ -118,7 +118,8 @@ fn agreement(
             return ExitCode::from(2);
         }
     };
-    let text = match std::fs::read_to_string(file) {
+    // Bytes, not a String: the reader checks UTF-8 part by part, in parallel.
+    let text = match std::fs::read(file) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("concord agreement: cannot read {}: {e}", file.display());

@@ -126,6 +126,42 @@ fn malformed_files_name_the_line_and_exit_2() {
 }
 
 #[test]
+fn errors_deep_in_a_large_file_name_their_line() {
+    // Over a megabyte, so the file is read in parts on several threads.
+    let mut big = String::from("unit,rater,value\n");
+    for u in 0..40_000 {
+        for (r, rater) in ["A", "B", "C"].iter().enumerate() {
+            big.push_str(&format!("unit-{u},{rater},{}\n", (u + r) % 5 + 1));
+        }
+    }
+    let ok = write("large.csv", &big);
+    let out = concord(&["agreement", ok.to_str().unwrap()]);
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["units"].as_u64(), report["ratings"].as_u64()),
+        (Some(40_000), Some(120_000))
+    );
+
+    let duplicate = write("large-duplicate.csv", &format!("{big}unit-39999,B,2\n"));
+    assert_refused(
+        &concord(&["agreement", duplicate.to_str().unwrap()]),
+        "line 120002: duplicate rating for unit unit-39999 by rater B",
+    );
+
+    let mut bytes = big.into_bytes();
+    let at = bytes.len() * 3 / 4;
+    let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+    bytes[at] = 0xff;
+    let path = write("large-not-utf8.csv", "");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_refused(
+        &concord(&["agreement", path.to_str().unwrap()]),
+        &format!("line {line}: the file is not UTF-8 text"),
+    );
+}
+
+#[test]
 fn bad_arguments_exit_2() {
     let ok = write("ok.csv", "unit,rater,value\nu1,A,1\nu1,B,2\n");
     assert_refused(

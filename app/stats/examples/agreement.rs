@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let Some(file) = file else {
         return usage();
     };
-    let text = match std::fs::read_to_string(&file) {
+    let text = match std::fs::read(&file) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read {file}: {e}");

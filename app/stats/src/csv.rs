@@ -113,8 +113,14 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of a whole file: a leading byte-order mark is skipped.
     pub fn new(text: &'a str) -> Self {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Reader::continuing(text.strip_prefix('\u{feff}').unwrap_or(text))
+    }
+
+    /// A reader of a later part of a file, taken as it is; its lines are
+    /// numbered from 1.
+    pub fn continuing(text: &'a str) -> Self {
         Reader {
             text,
             pos: 0,

@@ -109,6 +109,23 @@ impl IdTable {
         }
     }
 
+    /// The id whose key equals, if any.
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(u32) -> bool) -> Option<u32> {
+        let h32 = hash as u32;
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = (h32 as usize) & mask;
+        loop {
+            let (id, h) = self.slots[i];
+            if id == EMPTY {
+                return None;
+            }
+            if h == h32 && eq(id) {
+                return Some(id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     fn grow(&mut self) {
         let new_cap = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![(EMPTY, 0); new_cap]);
@@ -158,6 +175,13 @@ impl Labels {
         self.text.push_str(s);
         self.ends.push(self.text.len());
     }
+
+    /// Appends `other`'s names: its `i`-th becomes number `self.len() + i`.
+    pub fn append(&mut self, other: &Labels) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
 }
 
 /// Assigns dense ids 0, 1, 2, … to distinct strings in order of first sight.
@@ -203,6 +227,22 @@ impl StrInterner {
 
     pub fn label(&self, id: u32) -> Option<&str> {
         self.labels.get(id as usize)
+    }
+
+    /// Whether `s` has an id.
+    pub fn contains(&self, s: &str) -> bool {
+        self.table
+            .find(hash_bytes(s.as_bytes()), |id| {
+                self.labels.is(id as usize, s)
+            })
+            .is_some()
+    }
+
+    /// Whether any of `other`'s names with ids in `range` has an id here.
+    pub fn shares_any(&self, other: &StrInterner, range: std::ops::Range<usize>) -> bool {
+        range
+            .filter_map(|i| other.labels.get(i))
+            .any(|name| self.contains(name))
     }
 
     pub fn into_labels(self) -> Labels {
@@ -269,6 +309,27 @@ mod tests {
         let labels = interner.into_labels();
         assert_eq!(labels.get(9_999), Some("unit-9999"));
         assert_eq!(labels.get(10_000), None);
+    }
+
+    #[test]
+    fn shared_names_are_found_and_appended_ids_shift() {
+        let mut a = StrInterner::new();
+        let mut b = StrInterner::new();
+        for n in ["u1", "u2"] {
+            a.intern(n);
+        }
+        for n in ["u3", "u4", "u2", "u5"] {
+            b.intern(n);
+        }
+        assert!(a.contains("u2") && !a.contains("u3"));
+        assert!(!a.shares_any(&b, 0..2));
+        assert!(a.shares_any(&b, 1..3));
+        assert!(!StrInterner::default().contains("u1"));
+        let mut labels = a.into_labels();
+        labels.append(&b.into_labels());
+        assert_eq!(labels.len(), 6);
+        assert_eq!((labels.get(1), labels.get(3)), (Some("u2"), Some("u4")));
+        assert_eq!(labels.get(5), Some("u5"));
     }
 
     #[test]

@@ -301,6 +301,9 @@ pub struct MatrixBuilder {
     offsets: Vec<usize>,
     entries: Vec<Rating>,
     scattered: Option<Vec<Triple>>,
+    /// Names of the units of parts joined after this one's (their unit ids
+    /// follow this builder's), added to the matrix's labels at the end.
+    joined_units: Vec<Labels>,
 }
 
 impl MatrixBuilder {
@@ -325,6 +328,7 @@ impl MatrixBuilder {
             offsets: Vec::new(),
             entries: Vec::new(),
             scattered: None,
+            joined_units: Vec::new(),
         }
     }
 
@@ -521,6 +525,95 @@ impl MatrixBuilder {
         self.scattered = Some(triples);
     }
 
+    /// Finishes builders that read consecutive parts of one input (each on
+    /// its own thread) into the matrix one builder reading it all would
+    /// give. `None` when the parts cannot simply be joined — one collected
+    /// scattered rows, or a unit appears in two parts — and the caller then
+    /// reads the input as one part.
+    pub(crate) fn finish_parts(
+        parts: Vec<MatrixBuilder>,
+    ) -> Option<Result<RatingMatrix, BuildError>> {
+        if parts.iter().any(|p| p.scattered.is_some()) {
+            return None;
+        }
+        // No unit in two parts: each part's names looked up in every earlier
+        // part, a few thousand names per thread.
+        const NAMES_PER_CHECK: usize = 16_384;
+        let checks: Vec<(usize, std::ops::Range<usize>)> = (1..parts.len())
+            .flat_map(|j| {
+                let n = parts[j].units.len();
+                (0..n)
+                    .step_by(NAMES_PER_CHECK)
+                    .map(move |start| (j, start..(start + NAMES_PER_CHECK).min(n)))
+            })
+            .collect();
+        let shared = std::thread::scope(|s| {
+            let parts = &parts;
+            let handles: Vec<_> = checks
+                .into_iter()
+                .map(|(j, range)| {
+                    s.spawn(move || {
+                        parts[..j]
+                            .iter()
+                            .any(|earlier| earlier.units.shares_any(&parts[j].units, range.clone()))
+                    })
+                })
+                .collect();
+            handles.into_iter().any(|h| h.join().unwrap_or(true))
+        });
+        if shared {
+            return None;
+        }
+        let mut parts = parts.into_iter();
+        let mut whole = parts.next()?;
+        for part in parts {
+            whole.join(part);
+        }
+        Some(whole.finish())
+    }
+
+    /// Appends the rows of a builder that read the rows following this
+    /// one's, naming no unit this one names (see [`Self::finish_parts`]).
+    fn join(&mut self, other: MatrixBuilder) {
+        let raters: Vec<u32> = (0..other.raters.len() as u32)
+            .map(|r| self.rater_id(other.raters.label(r).unwrap_or_default()))
+            .collect();
+        // With an explicit list a code is the category's index in it, the
+        // same in every part; otherwise it is a part's own value id.
+        let codes: Vec<u32> = match self.values.explicit {
+            Some(_) => Vec::new(),
+            None => (0..other.values.interner.len() as u32)
+                .map(|v| {
+                    other
+                        .values
+                        .interner
+                        .label(v)
+                        .filter(|_| other.values.accepted(v))
+                        .and_then(|label| self.values.code(label).ok())
+                        .unwrap_or(NOT_CACHED)
+                })
+                .collect(),
+        };
+        let same = |map: &[u32]| map.iter().enumerate().all(|(i, &m)| m == i as u32);
+        let base = self.entries.len();
+        self.offsets.extend(other.offsets.iter().map(|o| o + base));
+        if same(&raters) && same(&codes) {
+            self.entries.extend_from_slice(&other.entries);
+        } else {
+            let code = |c: u32| match c {
+                MISSING => MISSING,
+                c => codes.get(c as usize).copied().unwrap_or(c),
+            };
+            self.entries.extend(other.entries.iter().map(|e| Rating {
+                rater: raters[e.rater as usize],
+                category: code(e.category),
+            }));
+        }
+        self.joined_units.push(other.units.into_labels());
+        self.rows += other.rows;
+        self.missing += other.missing;
+    }
+
     fn duplicate(&self, unit: u32, rater: u32, row: usize) -> BuildError {
         BuildError::DuplicateRating {
             unit: self.units.label(unit).unwrap_or_default().to_string(),
@@ -570,8 +663,12 @@ impl MatrixBuilder {
                 categories
             }
         };
+        let mut units = self.units.into_labels();
+        for joined in &self.joined_units {
+            units.append(joined);
+        }
         Ok(RatingMatrix {
-            units: self.units.into_labels(),
+            units,
             raters: self.raters.into_labels(),
             categories,
             offsets,

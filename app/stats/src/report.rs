@@ -143,8 +143,184 @@ fn line_of_row(csv_text: &str, row: usize) -> Option<usize> {
     reader.read_record(&mut fields).ok()?
 }
 
+/// Files smaller than this are read on one thread: below it, starting
+/// threads costs about what it saves.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// How a file's rows become matrix entries: the columns, and what the
+/// values must be.
+struct RowReader<'o> {
+    columns: [usize; 3],
+    build: BuildOptions,
+    categories: Option<&'o CategorySet>,
+    level: Option<Level>,
+}
+
+impl RowReader<'_> {
+    fn error(&self, line: usize, e: BuildError) -> InputError {
+        InputError::at(line, build_error(e, self.categories, self.level))
+    }
+
+    /// Adds every record `reader` has left to `builder`.
+    fn fill<'a>(
+        &self,
+        reader: &mut Reader<'a>,
+        builder: &mut MatrixBuilder,
+    ) -> Result<(), InputError> {
+        let [ui, ri, vi] = self.columns;
+        let to_input = |e: crate::csv::CsvError| InputError::at(e.line, e.kind.description());
+        let mut fields: Vec<Cow<'a, str>> = Vec::with_capacity(4);
+        let mut plain = [""; 3];
+        // The unit of the last plain record: the reader returns the identical
+        // slice when a line repeats it, so an address check finds repeats.
+        let mut last_unit: Option<&str> = None;
+        loop {
+            // Plain records take the allocation-free path; quoted ones, and
+            // records with the wrong field count (to report it), the general one.
+            let (line, unit, rater, value) = match reader.read_plain(&mut plain) {
+                Plain::End => return Ok(()),
+                Plain::Record(line) => (line, plain[ui], plain[ri], plain[vi]),
+                Plain::NotPlain => {
+                    last_unit = None;
+                    let Some(line) = reader.read_record(&mut fields).map_err(to_input)? else {
+                        return Ok(());
+                    };
+                    if fields.len() != 3 {
+                        return Err(InputError::at(
+                            line,
+                            format!(
+                                "expected 3 fields (unit, rater, value), found {}",
+                                fields.len()
+                            ),
+                        ));
+                    }
+                    let value = fields[vi].as_ref();
+                    builder
+                        .add(
+                            &fields[ui],
+                            &fields[ri],
+                            (!value.is_empty()).then_some(value),
+                        )
+                        .map_err(|e| self.error(line, e))?;
+                    continue;
+                }
+            };
+            let value = (!value.is_empty()).then_some(value);
+            let same_unit = last_unit.is_some_and(|u| std::ptr::eq(u, unit));
+            let added = if same_unit {
+                builder.add_same_unit(rater, value)
+            } else {
+                builder.add(unit, rater, value)
+            };
+            added.map_err(|e| self.error(line, e))?;
+            last_unit = Some(unit);
+        }
+    }
+
+    /// Reads a whole file (header first, on line 1) in parts; `None` as for
+    /// [`Self::read_in_parts`], or when the header is not one plain line.
+    fn read_in_parallel(mut self, bytes: &[u8], threads: usize) -> Option<RatingMatrix> {
+        let header_end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+        let mut reader = Reader::new(std::str::from_utf8(&bytes[..header_end]).ok()?);
+        let mut fields = Vec::new();
+        if reader.read_record(&mut fields).ok()?? != 1 {
+            return None;
+        }
+        self.columns = header_positions(&fields, 1).ok()?;
+        self.read_in_parts(&bytes[header_end..], threads)
+    }
+
+    /// Reads the records of `data` (what follows the header) in parts on
+    /// `threads` threads and joins the parts. `None` whenever that is not
+    /// simply possible — a part that is not UTF-8 or not well-formed, a unit
+    /// in two parts, rows not grouped by unit — and the caller then reads the
+    /// input on one thread, which also finds and places any error.
+    fn read_in_parts(&self, data: &[u8], threads: usize) -> Option<RatingMatrix> {
+        let cuts = unit_aligned_cuts(data, self.columns[0], threads)?;
+        let part = |range: &[usize]| -> Option<MatrixBuilder> {
+            let text = std::str::from_utf8(data.get(range[0]..range[1])?).ok()?;
+            let mut builder = MatrixBuilder::new(self.build.clone());
+            builder.reserve(text.len() / 16);
+            self.fill(&mut Reader::continuing(text), &mut builder)
+                .ok()?;
+            Some(builder)
+        };
+        let parts = std::thread::scope(|s| {
+            let later: Vec<_> = cuts
+                .windows(2)
+                .skip(1)
+                .map(|range| s.spawn(move || part(range)))
+                .collect();
+            let first = part(cuts.get(..2)?);
+            let mut all = vec![first];
+            all.extend(later.into_iter().map(|h| h.join().ok().flatten()));
+            Some(all)
+        })?
+        .into_iter();
+        MatrixBuilder::finish_parts(parts.collect::<Option<Vec<_>>>()?)?.ok()
+    }
+}
+
+/// The unit field of a plain line (no quotes), trimmed.
+fn unit_of(line: &[u8], column: usize) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.contains(&b'"') {
+        return None;
+    }
+    let field = line.split(|&b| b == b',').nth(column)?;
+    let start = field.iter().position(|&b| b != b' ' && b != b'\t')?;
+    let end = field.iter().rposition(|&b| b != b' ' && b != b'\t')?;
+    field.get(start..=end)
+}
+
+/// Byte offsets splitting `data` into `parts` runs of whole lines of about
+/// equal size, each cut moved forward to where the unit changes so no unit's
+/// rows straddle two parts: `[0, c1, …, data.len()]`. `None` for input the
+/// cut search cannot read plainly (quotes near a cut, a unit's rows running
+/// on for thousands of lines).
+fn unit_aligned_cuts(data: &[u8], unit_column: usize, parts: usize) -> Option<Vec<usize>> {
+    const MAX_LINES_SCANNED: usize = 10_000;
+    let line_end = |from: usize| memchr::memchr(b'\n', data.get(from..)?).map(|i| from + i + 1);
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let target = (data.len() * k / parts).max(*cuts.last()?);
+        let Some(mut cut) = line_end(target) else {
+            break;
+        };
+        // The line before the cut, and its unit.
+        let mut previous_start = memchr::memrchr(b'\n', data.get(..cut - 1)?).map_or(0, |i| i + 1);
+        let mut scanned = 0;
+        loop {
+            let Some(next_end) = line_end(cut) else {
+                cut = data.len();
+                break;
+            };
+            let previous = unit_of(data.get(previous_start..cut - 1)?, unit_column)?;
+            let next = unit_of(data.get(cut..next_end - 1)?, unit_column)?;
+            if previous != next {
+                break;
+            }
+            scanned += 1;
+            if scanned > MAX_LINES_SCANNED {
+                return None;
+            }
+            (previous_start, cut) = (cut, next_end);
+        }
+        cuts.push(cut);
+    }
+    cuts.push(data.len());
+    Some(cuts)
+}
+
 /// Parses a long-format ratings CSV into a matrix, with line-numbered errors.
-pub fn read_ratings(csv_text: &str, opts: &AgreementOptions) -> Result<RatingMatrix, InputError> {
+///
+/// A large input is read in parts on every available core when its rows are
+/// plainly grouped by unit; the result is the same matrix either way.
+pub fn read_ratings(
+    input: &(impl AsRef<[u8]> + ?Sized),
+    opts: &AgreementOptions,
+) -> Result<RatingMatrix, InputError> {
+    let bytes = input.as_ref();
     let categories = match &opts.categories {
         Some(list) => Some(
             CategorySet::ordered(list)
@@ -162,70 +338,48 @@ pub fn read_ratings(csv_text: &str, opts: &AgreementOptions) -> Result<RatingMat
             )));
         }
     }
-    let mut reader = Reader::new(csv_text);
+    let build = BuildOptions {
+        categories: categories.clone(),
+        require_numeric: needs_numbers,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads > 1 && bytes.len() >= PARALLEL_MIN_BYTES {
+        let rows = RowReader {
+            columns: [0; 3],
+            build: build.clone(),
+            categories: categories.as_ref(),
+            level: opts.level,
+        };
+        if let Some(m) = rows.read_in_parallel(bytes, threads) {
+            return Ok(m);
+        }
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
+        InputError::at(line, "the file is not UTF-8 text")
+    })?;
+    let mut reader = Reader::new(text);
     let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(4);
-    let to_input = |e: crate::csv::CsvError| InputError::at(e.line, e.kind.description());
-    let Some(header_line) = reader.read_record(&mut fields).map_err(to_input)? else {
+    let Some(header_line) = reader
+        .read_record(&mut fields)
+        .map_err(|e| InputError::at(e.line, e.kind.description()))?
+    else {
         return Err(InputError::at(
             1,
             "the file is empty: expected a header unit,rater,value",
         ));
     };
-    let [ui, ri, vi] = header_positions(&fields, header_line)?;
-    let mut builder = MatrixBuilder::new(BuildOptions {
-        categories: categories.clone(),
-        require_numeric: needs_numbers,
-    });
-    let mut plain = [""; 3];
-    // The unit of the last plain record: the reader returns the identical
-    // slice when a line repeats it, so an address check finds repeats.
-    let mut last_unit: Option<&str> = None;
-    loop {
-        // Plain records take the allocation-free path; quoted ones, and
-        // records with the wrong field count (to report it), the general one.
-        let (line, unit, rater, value) = match reader.read_plain(&mut plain) {
-            Plain::End => break,
-            Plain::Record(line) => (line, plain[ui], plain[ri], plain[vi]),
-            Plain::NotPlain => {
-                last_unit = None;
-                let Some(line) = reader.read_record(&mut fields).map_err(to_input)? else {
-                    break;
-                };
-                if fields.len() != 3 {
-                    return Err(InputError::at(
-                        line,
-                        format!(
-                            "expected 3 fields (unit, rater, value), found {}",
-                            fields.len()
-                        ),
-                    ));
-                }
-                let value = fields[vi].as_ref();
-                builder
-                    .add(
-                        &fields[ui],
-                        &fields[ri],
-                        (!value.is_empty()).then_some(value),
-                    )
-                    .map_err(|e| {
-                        InputError::at(line, build_error(e, categories.as_ref(), opts.level))
-                    })?;
-                continue;
-            }
-        };
-        let value = (!value.is_empty()).then_some(value);
-        let same_unit = last_unit.is_some_and(|u| std::ptr::eq(u, unit));
-        let added = if same_unit {
-            builder.add_same_unit(rater, value)
-        } else {
-            builder.add(unit, rater, value)
-        };
-        added.map_err(|e| InputError::at(line, build_error(e, categories.as_ref(), opts.level)))?;
-        last_unit = Some(unit);
-    }
+    let rows = RowReader {
+        columns: header_positions(&fields, header_line)?,
+        build,
+        categories: categories.as_ref(),
+        level: opts.level,
+    };
+    let mut builder = MatrixBuilder::new(rows.build.clone());
+    rows.fill(&mut reader, &mut builder)?;
     builder.finish().map_err(|e| {
         let line = match &e {
-            BuildError::DuplicateRating { row, .. } => line_of_row(csv_text, *row),
+            BuildError::DuplicateRating { row, .. } => line_of_row(text, *row),
             _ => None,
         };
         InputError {
@@ -337,6 +491,26 @@ fn se(c: Option<Coefficient>) -> Option<f64> {
 impl AgreementReport {
     /// Computes every statistic for a matrix; `level` is the primary level.
     pub fn compute(m: &RatingMatrix, level: Level, seed: u64) -> AgreementReport {
+        // The bootstrap is the longest single part: it runs on its own thread
+        // beside everything else (both read the per-unit counts, made first).
+        let _ = m.counts();
+        std::thread::scope(|s| {
+            let interval = s.spawn(|| {
+                let options = BootstrapOptions {
+                    seed,
+                    ..BootstrapOptions::default()
+                };
+                bootstrap_alpha(m, level, &options)
+                    .filter(|i| i.lower.is_finite() && i.upper.is_finite())
+            });
+            let mut report = Self::compute_point_estimates(m, level, seed);
+            report.krippendorff_alpha_interval = interval.join().ok().flatten();
+            report
+        })
+    }
+
+    /// Every statistic but the bootstrap interval.
+    fn compute_point_estimates(m: &RatingMatrix, level: Level, seed: u64) -> AgreementReport {
         let cats = m.categories();
         let alpha = |l| finite(krippendorff_alpha(m, l));
         let ordered = cats.is_ordered();
@@ -374,15 +548,7 @@ impl AgreementReport {
                 interval: alpha(Level::Interval),
                 ratio: alpha(Level::Ratio),
             },
-            krippendorff_alpha_interval: bootstrap_alpha(
-                m,
-                level,
-                &BootstrapOptions {
-                    seed,
-                    ..BootstrapOptions::default()
-                },
-            )
-            .filter(|i| i.lower.is_finite() && i.upper.is_finite()),
+            krippendorff_alpha_interval: None,
             fleiss_kappa: finite(fleiss_kappa(m).map(|f| f.kappa)),
             cohen_kappa: value(cohen_kappa(m, &Weights::Identity)),
             cohen_kappa_weighted: if two_raters {
@@ -435,10 +601,10 @@ impl AgreementReport {
 /// of fields, duplicate unit × rater, a non-numeric value at the interval or
 /// ratio level, a value outside `--categories`.
 pub fn agreement_report(
-    csv_text: &str,
+    input: &(impl AsRef<[u8]> + ?Sized),
     opts: &AgreementOptions,
 ) -> Result<serde_json::Value, InputError> {
-    let m = read_ratings(csv_text, opts)?;
+    let m = read_ratings(input, opts)?;
     let level = match opts.level {
         Some(Level::Ordinal) if !m.categories().is_ordered() => {
             return Err(InputError::general(
@@ -459,6 +625,133 @@ mod tests {
 
     fn err(csv: &str) -> InputError {
         agreement_report(csv, &AgreementOptions::default()).unwrap_err()
+    }
+
+    /// Everything a matrix holds, comparable.
+    type Snapshot = (
+        Vec<String>,
+        Vec<String>,
+        Vec<String>,
+        Vec<Vec<crate::matrix::Rating>>,
+        [usize; 2],
+        Vec<usize>,
+    );
+
+    fn snapshot(m: &RatingMatrix) -> Snapshot {
+        let labels = |n: usize, get: &dyn Fn(usize) -> Option<String>| -> Vec<String> {
+            (0..n).filter_map(get).collect()
+        };
+        (
+            labels(m.n_units(), &|u| m.unit_label(u).map(str::to_string)),
+            labels(m.n_raters(), &|r| m.rater_label(r).map(str::to_string)),
+            m.categories().labels().to_vec(),
+            m.units().map(<[_]>::to_vec).collect(),
+            [m.n_rows(), m.n_missing()],
+            m.ratings_per_rater().to_vec(),
+        )
+    }
+
+    /// The matrix read in `threads` parts, if the parallel reader takes it.
+    fn in_parts(csv: &str, opts: &AgreementOptions, threads: usize) -> Option<RatingMatrix> {
+        let categories = opts
+            .categories
+            .as_ref()
+            .map(|c| CategorySet::ordered(c).unwrap());
+        RowReader {
+            columns: [0; 3],
+            build: BuildOptions {
+                categories: categories.clone(),
+                require_numeric: opts.level.is_some_and(Level::needs_numbers),
+            },
+            categories: categories.as_ref(),
+            level: opts.level,
+        }
+        .read_in_parallel(csv.as_bytes(), threads)
+    }
+
+    /// Rows grouped by unit; raters come in a different order from unit to
+    /// unit and values first appear in a different order in each part, so
+    /// joining parts must map their rater and value ids.
+    fn grouped_csv(units: usize, line_end: &str) -> String {
+        let mut csv = format!("value,unit,rater{line_end}");
+        for u in 0..units {
+            for k in 0..4 {
+                let rater = (u * 7 + k * 3) % 5;
+                let value = match (u * 13 + k * 5) % 11 {
+                    0 => String::new(),
+                    v => ((v + u / 40) % 5 + 1).to_string(),
+                };
+                csv.push_str(&format!("{value},unit {u},r{rater}{line_end}"));
+            }
+        }
+        csv
+    }
+
+    #[test]
+    fn parts_read_on_threads_give_the_one_thread_matrix() {
+        let ordered = AgreementOptions {
+            categories: Some(["5", "4", "3", "2", "1"].map(String::from).to_vec()),
+            ..AgreementOptions::default()
+        };
+        for (csv, opts) in [
+            (grouped_csv(300, "\n"), AgreementOptions::default()),
+            (grouped_csv(257, "\r\n"), AgreementOptions::default()),
+            (grouped_csv(300, "\n"), ordered),
+        ] {
+            let one = snapshot(&read_ratings(&csv, &opts).unwrap());
+            for threads in 2..=5 {
+                let parts = in_parts(&csv, &opts, threads).expect("grouped rows are read in parts");
+                assert_eq!(snapshot(&parts), one, "{threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn the_parallel_reader_declines_what_it_cannot_join() {
+        let grouped = grouped_csv(200, "\n");
+        let lines: Vec<&str> = grouped.lines().collect();
+        // Rater-major order: every unit in every part.
+        let mut by_rater = lines[1..].to_vec();
+        by_rater.sort_by_key(|l| l.rsplit(',').next().map(str::to_string));
+        let scattered = format!("{}\n{}\n", lines[0], by_rater.join("\n"));
+        // A unit's rows split by a blank line and a duplicate far from a cut.
+        let mut split_unit = grouped.clone();
+        split_unit.insert(
+            grouped.len() / 2 + grouped[grouped.len() / 2..].find('\n').unwrap() + 1,
+            '\n',
+        );
+        let duplicate = format!("{grouped}{}\n", lines[1]);
+        let quoted = grouped.replace("unit 150,", "\"unit 150\",");
+        let opts = AgreementOptions::default();
+        for (name, csv) in [
+            ("scattered", &scattered),
+            ("split unit", &split_unit),
+            ("duplicate", &duplicate),
+            ("quoted", &quoted),
+        ] {
+            for threads in 2..=4 {
+                if let Some(m) = in_parts(csv, &opts, threads) {
+                    // Taken only if it is the matrix one thread reads.
+                    let one = read_ratings(csv, &opts).map(|m| snapshot(&m));
+                    assert_eq!(Ok(snapshot(&m)), one, "{name}, {threads} threads");
+                }
+            }
+        }
+        assert!(in_parts(&scattered, &opts, 2).is_none());
+        assert!(in_parts(&duplicate, &opts, 2).is_none());
+        // Errors are left to the one-thread reader, which places them.
+        assert!(in_parts("unit,rater,value\nu1,A,1\nu1,A,2\n", &opts, 2).is_none());
+        assert!(in_parts("unit,rater\nu1,A\n", &opts, 2).is_none());
+        assert!(in_parts("\nunit,rater,value\nu1,A,1\n", &opts, 2).is_none());
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_names_the_line() {
+        let mut bytes = b"unit,rater,value\nu1,A,1\nu1,B,".to_vec();
+        bytes.push(0xff);
+        bytes.extend_from_slice(b"\n");
+        let e = agreement_report(&bytes, &AgreementOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "line 3: the file is not UTF-8 text");
     }
 
     #[test]
