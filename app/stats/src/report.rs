@@ -21,7 +21,9 @@ use crate::kappa::{
     scott_pi, Coefficient, Weights,
 };
 use crate::kendall::kendall_w;
-use crate::matrix::{BuildError, BuildOptions, CategorySet, MatrixBuilder, RatingMatrix};
+use crate::matrix::{
+    trim_blank, BuildError, BuildOptions, CategorySet, MatrixBuilder, RatingMatrix,
+};
 
 /// Options of `concord agreement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,7 +247,7 @@ impl RowReader<'_> {
                 .ok()?;
             Some(builder)
         };
-        let parts = std::thread::scope(|s| {
+        let parts: Option<Vec<MatrixBuilder>> = std::thread::scope(|s| {
             let later: Vec<_> = cuts
                 .windows(2)
                 .skip(1)
@@ -256,21 +258,20 @@ impl RowReader<'_> {
             all.extend(later.into_iter().map(|h| h.join().ok().flatten()));
             Some(all)
         })?
-        .into_iter();
-        MatrixBuilder::finish_parts(parts.collect::<Option<Vec<_>>>()?)?.ok()
+        .into_iter()
+        .collect();
+        MatrixBuilder::finish_parts(parts?)?.ok()
     }
 }
 
-/// The unit field of a plain line (no quotes), trimmed.
-fn unit_of(line: &[u8], column: usize) -> Option<&[u8]> {
+/// The unit field of a plain line (no quotes), trimmed as the reader trims it.
+fn unit_of(line: &[u8], column: usize) -> Option<&str> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.contains(&b'"') {
         return None;
     }
     let field = line.split(|&b| b == b',').nth(column)?;
-    let start = field.iter().position(|&b| b != b' ' && b != b'\t')?;
-    let end = field.iter().rposition(|&b| b != b' ' && b != b'\t')?;
-    field.get(start..=end)
+    std::str::from_utf8(field).ok().map(trim_blank)
 }
 
 /// Byte offsets splitting `data` into `parts` runs of whole lines of about
