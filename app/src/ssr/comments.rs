@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{comment, user};
+use super::entities::comment;
 use super::internal;
 use super::policy;
 use super::scorecards::criteria;
@@ -114,15 +114,8 @@ pub async fn threads(
         .map(|c| (c.id, c.code))
         .collect();
     let members = super::studies::members_by_id(db, ctx.study.id).await?;
-    let names: HashMap<i32, String> = if policy::may_see_identities(ctx.viewer) {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(members.values().map(|m| m.user_id)))
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect()
+    let names = if policy::may_see_identities(ctx.viewer) {
+        super::users::display_names(db, members.values().map(|m| m.user_id)).await?
     } else {
         HashMap::new()
     };

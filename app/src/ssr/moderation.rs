@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{audit, rating, reconciliation, release, scorecard, study, user};
+use super::entities::{audit, rating, reconciliation, release, scorecard, study};
 use super::internal;
 use super::policy;
 use super::results::{gather, ResultsCache};
@@ -146,14 +146,7 @@ pub async fn cell(
         .ok_or(AppError::NotFound)?;
     let org_id = organization_id(db, slug).await?;
     let members = super::studies::members_by_id(db, ctx.study.id).await?;
-    let names: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(members.values().map(|m| m.user_id)))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = super::users::display_names(db, members.values().map(|m| m.user_id)).await?;
     let crit = criteria(db, ctx.study.framework_id)
         .await?
         .into_iter()
@@ -521,14 +514,7 @@ pub async fn audit_log(
         .all(db)
         .await
         .map_err(internal)?;
-    let names: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(rows.iter().filter_map(|r| r.user_id)))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names = super::users::display_names(db, rows.iter().filter_map(|r| r.user_id)).await?;
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     Ok(rows
         .into_iter()

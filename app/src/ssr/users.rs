@@ -1,5 +1,7 @@
 //! Accounts: registration, authentication, password change, admins.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
 };
@@ -26,6 +28,21 @@ pub const BAD_CREDENTIALS: &str = "The email or password is not correct.";
 
 pub async fn find(db: &DatabaseConnection, id: i32) -> Result<Option<user::Model>, AppError> {
     user::Entity::find_by_id(id).one(db).await.map_err(internal)
+}
+
+/// The display names of these users, by id, in one query.
+pub async fn display_names(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, String>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
 }
 
 pub async fn find_by_email(
