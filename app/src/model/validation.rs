@@ -1,6 +1,24 @@
 //! Input rules shared by the browser (inline messages) and the server (the
 //! rules that count). The server always re-checks.
 
+use super::AppError;
+
+/// The one check of free text a person writes (titles, rationales,
+/// comments, descriptions): at most `max` characters, and something other
+/// than blanks when `required`. `message` is shown on `field` otherwise.
+pub fn check_text(
+    field: &str,
+    text: &str,
+    required: bool,
+    max: usize,
+    message: impl Into<String>,
+) -> Result<(), AppError> {
+    if (required && text.trim().is_empty()) || text.chars().count() > max {
+        return Err(AppError::invalid(field, message));
+    }
+    Ok(())
+}
+
 /// Shortest password accepted.
 pub const PASSWORD_MIN: usize = 8;
 /// Longest password accepted: generous for passphrases, bounded for hashing.
@@ -87,6 +105,15 @@ pub fn check_password(password: &str, email: &str, display_name: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_counts_characters_and_refuses_blank_when_required() {
+        assert!(check_text("body", "ééé", true, 3, "m").is_ok());
+        assert!(check_text("body", "éééé", true, 3, "m").is_err());
+        assert!(check_text("body", "", false, 3, "m").is_ok());
+        let e = check_text("body", " \t ", true, 3, "Write something.").unwrap_err();
+        assert_eq!(e, AppError::invalid("body", "Write something."));
+    }
 
     #[test]
     fn password_length_bounds() {

@@ -12,6 +12,7 @@ use super::internal;
 use super::policy;
 use super::studies::record;
 use crate::model::admin::{CriterionEdit, FrameworkVersion, UserRow};
+use crate::model::validation::check_text;
 use crate::model::{AppError, Organization, Scale};
 
 fn refuse() -> AppError {
@@ -132,12 +133,13 @@ pub async fn edit_criterion(
         .await?
         .ok_or(AppError::NotFound)?;
     let prompt = edit.prompt.trim();
-    if prompt.is_empty() || prompt.chars().count() > 500 {
-        return Err(AppError::invalid(
-            "prompt",
-            "A prompt has 1 to 500 characters.",
-        ));
-    }
+    check_text(
+        "prompt",
+        prompt,
+        true,
+        500,
+        "A prompt has 1 to 500 characters.",
+    )?;
     if edit.guidance.chars().count() > 5_000
         || edit.anchors.iter().any(|a| a.chars().count() > 2_000)
     {
@@ -254,21 +256,27 @@ pub fn check_organization(o: &Organization) -> Result<(), AppError> {
             "A slug has 1 to 40 lowercase letters, digits and hyphens (it is the page address).",
         ));
     }
-    if o.acronym.trim().is_empty() || o.acronym.chars().count() > 20 {
-        return Err(AppError::invalid(
-            "acronym",
-            "An acronym has 1 to 20 characters.",
-        ));
-    }
-    if o.name.trim().is_empty() || o.name.chars().count() > 200 {
-        return Err(AppError::invalid("name", "A name has 1 to 200 characters."));
-    }
-    if o.region.trim().is_empty() || o.region.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "region",
-            "A region has 1 to 100 characters.",
-        ));
-    }
+    check_text(
+        "acronym",
+        &o.acronym,
+        true,
+        20,
+        "An acronym has 1 to 20 characters.",
+    )?;
+    check_text(
+        "name",
+        &o.name,
+        true,
+        200,
+        "A name has 1 to 200 characters.",
+    )?;
+    check_text(
+        "region",
+        &o.region,
+        true,
+        100,
+        "A region has 1 to 100 characters.",
+    )?;
     if !(1800..=2100).contains(&o.founded) {
         return Err(AppError::invalid(
             "founded",
@@ -292,12 +300,13 @@ pub fn check_organization(o: &Organization) -> Result<(), AppError> {
             "List the member states as ISO 3166-1 alpha-2 codes.",
         ));
     }
-    if o.description.chars().count() > 5_000 {
-        return Err(AppError::invalid(
-            "description",
-            "A description has at most 5,000 characters.",
-        ));
-    }
+    check_text(
+        "description",
+        &o.description,
+        false,
+        5_000,
+        "A description has at most 5,000 characters.",
+    )?;
     Ok(())
 }
 

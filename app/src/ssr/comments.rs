@@ -15,6 +15,7 @@ use super::policy;
 use super::scorecards::criteria;
 use super::studies::{record, StudyContext};
 use crate::model::scorecard::{CommentView, COMMENT_MAX};
+use crate::model::validation::check_text;
 use crate::model::AppError;
 
 fn closed() -> AppError {
@@ -40,12 +41,13 @@ pub async fn post(
         return Err(closed());
     }
     let body = body.trim();
-    if body.is_empty() || body.chars().count() > COMMENT_MAX {
-        return Err(AppError::invalid(
-            "body",
-            format!("Write a comment of 1 to {COMMENT_MAX} characters."),
-        ));
-    }
+    check_text(
+        "body",
+        body,
+        true,
+        COMMENT_MAX,
+        format!("Write a comment of 1 to {COMMENT_MAX} characters."),
+    )?;
     let criterion = criteria(db, ctx.study.framework_id)
         .await?
         .into_iter()

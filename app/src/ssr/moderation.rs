@@ -22,6 +22,7 @@ use crate::model::moderation::{
 use crate::model::results::{AnonymousRating, ChangeEntry, StudyResults};
 use crate::model::scorecard::answer_label;
 use crate::model::study::Phase;
+use crate::model::validation::check_text;
 use crate::model::{AppError, Scale};
 
 fn moderators_only() -> AppError {
@@ -316,18 +317,20 @@ pub async fn reconcile(
         (_, Some(v)) => check_value(&scale, v).map_err(|m| AppError::invalid("final_value", m))?,
     }
     let rationale = r.rationale.trim();
-    if rationale.is_empty() || rationale.chars().count() > 5_000 {
-        return Err(AppError::invalid(
-            "rationale",
-            "Give a rationale of at most 5,000 characters; it is published with the cell.",
-        ));
-    }
-    if r.dissent.chars().count() > 5_000 {
-        return Err(AppError::invalid(
-            "dissent",
-            "Recorded dissent has at most 5,000 characters.",
-        ));
-    }
+    check_text(
+        "rationale",
+        rationale,
+        true,
+        5_000,
+        "Give a rationale of at most 5,000 characters; it is published with the cell.",
+    )?;
+    check_text(
+        "dissent",
+        &r.dissent,
+        false,
+        5_000,
+        "Recorded dissent has at most 5,000 characters.",
+    )?;
     let txn = db.begin().await.map_err(internal)?;
     reconciliation::ActiveModel {
         study_id: Set(ctx.study.id),

@@ -19,6 +19,7 @@ use crate::model::scorecard::{
     EVIDENCE_MAX_ITEMS, JUSTIFICATION_MAX,
 };
 use crate::model::study::PanelRole;
+use crate::model::validation::check_text;
 use crate::model::{AppError, Scale};
 
 /// The study framework's criteria by code.
@@ -95,12 +96,13 @@ pub fn check_input(scale: &Scale, input: &RatingInput) -> Result<(), AppError> {
             ));
         }
     }
-    if input.justification.chars().count() > JUSTIFICATION_MAX {
-        return Err(AppError::invalid(
-            "justification",
-            format!("A justification has at most {JUSTIFICATION_MAX} characters."),
-        ));
-    }
+    check_text(
+        "justification",
+        &input.justification,
+        false,
+        JUSTIFICATION_MAX,
+        format!("A justification has at most {JUSTIFICATION_MAX} characters."),
+    )?;
     if input.evidence.len() > EVIDENCE_MAX_ITEMS
         || input
             .evidence
@@ -380,12 +382,13 @@ pub async fn declare_conflict(
         ));
     }
     let statement = statement.trim();
-    if statement.is_empty() || statement.chars().count() > 2_000 {
-        return Err(AppError::invalid(
-            "statement",
-            "Describe the conflict in at most 2,000 characters.",
-        ));
-    }
+    check_text(
+        "statement",
+        statement,
+        true,
+        2_000,
+        "Describe the conflict in at most 2,000 characters.",
+    )?;
     let txn = db.begin().await.map_err(internal)?;
     let inserted = conflict::ActiveModel {
         panel_member_id: Set(member.id),

@@ -17,6 +17,7 @@ use super::internal;
 use super::policy::{self, ExpertStanding, Viewer};
 use super::users;
 use crate::model::study::{pseudonym, PanelRole, Phase, StudySettings};
+use crate::model::validation::check_text;
 use crate::model::AppError;
 
 /// What a moderator fills in to start a study.
@@ -207,18 +208,20 @@ pub async fn create_study(
     new: NewStudy,
 ) -> Result<i32, AppError> {
     let title = new.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "title",
-            "Give the study a title of at most 200 characters.",
-        ));
-    }
-    if new.description.chars().count() > 5_000 {
-        return Err(AppError::invalid(
-            "description",
-            "A description has at most 5,000 characters.",
-        ));
-    }
+    check_text(
+        "title",
+        title,
+        true,
+        200,
+        "Give the study a title of at most 200 characters.",
+    )?;
+    check_text(
+        "description",
+        &new.description,
+        false,
+        5_000,
+        "A description has at most 5,000 characters.",
+    )?;
     if !(1900..=2100).contains(&new.period_start)
         || new.period_end < new.period_start
         || new.period_end > 2100
