@@ -386,6 +386,21 @@ async fn delphi_round_two_shows_the_distribution_and_keeps_round_one(db: &TestDb
         d11.distribution,
         vec![("2".to_string(), 1), ("3".to_string(), 1)]
     );
+    // An import is held to the same Delphi rule: a changed value without a
+    // justification of its own is refused, and nothing is written.
+    let count = ratings_count(conn).await;
+    let file = "organization,criterion,expert,value\nnato,D1.1,a@example.org,3\n";
+    let refused = app::ssr::import::import_ratings(conn, p.study, file, false)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.problems.len(), 1, "{refused}");
+    assert_eq!(refused.problems[0].0, 2);
+    assert!(refused.problems[0].1.contains("say why"), "{refused}");
+    assert_eq!(ratings_count(conn).await, count);
+    // "Confirm" does not answer a requested cell with the old answer.
+    let before_confirm = ratings_count(conn).await;
+    assert_eq!(scorecards::confirm_previous(conn, &a, p.nato).await, Ok(0));
+    assert_eq!(ratings_count(conn).await, before_confirm);
     // A changed value needs a justification of its own.
     let unexplained = RatingInput {
         justification: "Why D1.1 is 2.".into(),

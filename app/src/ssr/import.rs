@@ -16,7 +16,10 @@ use time::OffsetDateTime;
 
 use super::entities::{assignment, conflict, organization, panel_member, rating, scorecard, user};
 use super::internal;
-use super::scorecards::{check_input, criteria, find_scorecard, latest_revisions, new_scorecard};
+use super::scorecards::{
+    check_change_is_justified, check_input, criteria, find_scorecard, latest_revisions,
+    new_scorecard,
+};
 use super::studies::{record, StudyContext};
 use crate::model::scorecard::RatingInput;
 use crate::model::study::{PanelRole, Phase};
@@ -61,6 +64,21 @@ impl std::fmt::Display for ImportRefused {
     }
 }
 
+/// A store error refuses the whole import (nothing is written). The
+/// command's user runs the server, so the cause is shown, not hidden.
+impl From<AppError> for ImportRefused {
+    fn from(e: AppError) -> Self {
+        refused(0, e.to_string())
+    }
+}
+
+impl From<sea_orm::DbErr> for ImportRefused {
+    fn from(e: sea_orm::DbErr) -> Self {
+        tracing::error!(error = %e, "import-ratings: database error");
+        refused(0, format!("The database refused the import: {e}"))
+    }
+}
+
 fn refused(line: usize, problem: impl Into<String>) -> ImportRefused {
     ImportRefused {
         problems: vec![(line, problem.into())],
@@ -85,12 +103,11 @@ pub async fn import_ratings(
     text: &str,
     submit: bool,
 ) -> Result<ImportSummary, ImportRefused> {
-    let fail = |e: AppError| refused(0, e.to_string());
     let ctx = StudyContext::load(db, study_id, None, true)
         .await
         .map_err(|e| match e {
             AppError::NotFound => refused(0, format!("There is no study {study_id}.")),
-            e => fail(e),
+            e => e.into(),
         })?;
     if ctx.phase != Phase::Scoring {
         return Err(refused(
@@ -111,25 +128,19 @@ async fn check_file(
     ctx: &StudyContext,
     text: &str,
 ) -> Result<Vec<Row>, ImportRefused> {
-    let fail = |e: AppError| refused(0, e.to_string());
     let crits: HashMap<String, (i32, Scale)> = criteria(db, ctx.study.framework_id)
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .map(|c| {
             let scale = serde_json::from_str(&c.scale).map_err(internal)?;
             Ok((c.code, (c.id, scale)))
         })
-        .collect::<Result<_, AppError>>()
-        .map_err(fail)?;
-    let in_study = super::studies::organization_ids(db, ctx.study.id)
-        .await
-        .map_err(fail)?;
+        .collect::<Result<_, AppError>>()?;
+    let in_study = super::studies::organization_ids(db, ctx.study.id).await?;
     let orgs: HashMap<String, i32> = organization::Entity::find()
         .filter(organization::Column::Id.is_in(in_study.iter().copied()))
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?
+        .await?
         .into_iter()
         .map(|o| (o.slug, o.id))
         .collect();
@@ -137,13 +148,11 @@ async fn check_file(
         .filter(panel_member::Column::StudyId.eq(ctx.study.id))
         .filter(panel_member::Column::Role.eq(PanelRole::Expert.as_str()))
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?;
+        .await?;
     let emails: HashMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?
+        .await?
         .into_iter()
         .map(|u| (u.id, u.email))
         .collect();
@@ -155,13 +164,11 @@ async fn check_file(
     let assigned: Vec<assignment::Model> = assignment::Entity::find()
         .filter(assignment::Column::PanelMemberId.is_in(member_ids.clone()))
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?;
+        .await?;
     let conflicted: HashSet<(i32, i32)> = conflict::Entity::find()
         .filter(conflict::Column::PanelMemberId.is_in(member_ids))
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?
+        .await?
         .into_iter()
         .map(|c| (c.panel_member_id, c.organization_id))
         .collect();
@@ -170,11 +177,26 @@ async fn check_file(
         .filter(scorecard::Column::Round.eq(ctx.study.round))
         .filter(scorecard::Column::SubmittedAt.is_not_null())
         .all(db)
-        .await
-        .map_err(|e| fail(internal(e)))?
+        .await?
         .into_iter()
         .map(|c| (c.panel_member_id, c.organization_id))
         .collect();
+    // From round 2 on, each expert's answers of the previous round: a
+    // changed value needs a justification of its own (the Delphi rule).
+    let mut previous: HashMap<(i32, i32, i32), rating::Model> = HashMap::new();
+    for card in scorecard::Entity::find()
+        .filter(scorecard::Column::StudyId.eq(ctx.study.id))
+        .filter(scorecard::Column::Round.eq(ctx.study.round - 1))
+        .all(db)
+        .await?
+    {
+        for (criterion_id, before) in latest_revisions(db, card.id).await? {
+            previous.insert(
+                (card.panel_member_id, card.organization_id, criterion_id),
+                before,
+            );
+        }
+    }
 
     let mut reader = Reader::new(text);
     let mut fields = Vec::new();
@@ -306,7 +328,12 @@ async fn check_file(
             bad("the value is empty; give a value on the scale or dont-know".into());
             continue;
         }
-        if let Err(e) = check_input(scale, &input) {
+        let delphi = |before| check_change_is_justified(before, &code, ctx.study.round, &input);
+        if let Err(e) = check_input(scale, &input).and_then(|()| {
+            previous
+                .get(&(member_id, organization_id, *criterion_id))
+                .map_or(Ok(()), delphi)
+        }) {
             bad(format!("{code}: {e}"));
             continue;
         }
@@ -341,14 +368,9 @@ async fn write(
     rows: Vec<Row>,
     submit: bool,
 ) -> Result<ImportSummary, ImportRefused> {
-    let fail = |e: AppError| refused(0, e.to_string());
-    let db_fail = |e: sea_orm::DbErr| refused(0, internal(e).to_string());
-    let txn = db.begin().await.map_err(db_fail)?;
+    let txn = db.begin().await?;
     let mut cards: HashMap<(i32, i32), scorecard::Model> = HashMap::new();
-    let total_criteria = criteria(&txn, ctx.study.framework_id)
-        .await
-        .map_err(fail)?
-        .len();
+    let total_criteria = criteria(&txn, ctx.study.framework_id).await?.len();
     let mut first_line: HashMap<(i32, i32), usize> = HashMap::new();
     for row in &rows {
         let key = (row.member_id, row.organization_id);
@@ -361,20 +383,23 @@ async fn write(
                 row.member_id,
                 ctx.study.round,
             )
-            .await
-            .map_err(fail)?
+            .await?
             {
+                // Submitted since the file was checked: refuse, write nothing.
+                Some(card) if card.submitted_at.is_some() => {
+                    return Err(refused(
+                        row.line,
+                        "this expert submitted the scorecard while the import ran",
+                    ))
+                }
                 Some(card) => card,
-                None => new_scorecard(&txn, ctx, row.organization_id, row.member_id)
-                    .await
-                    .map_err(fail)?,
+                None => new_scorecard(&txn, ctx, row.organization_id, row.member_id).await?,
             };
             slot.insert(card);
         }
         let card = &cards[&key];
         let latest = latest_revisions(&txn, card.id)
-            .await
-            .map_err(fail)?
+            .await?
             .get(&row.criterion_id)
             .map(|r| r.revision)
             .unwrap_or(0);
@@ -386,23 +411,19 @@ async fn write(
             dont_know: Set(row.input.dont_know),
             confidence: Set(row.input.confidence),
             justification: Set(row.input.justification.clone()),
-            evidence: Set(
-                serde_json::to_string(&row.input.evidence).map_err(|e| fail(internal(e)))?
-            ),
+            evidence: Set(serde_json::to_string(&row.input.evidence).map_err(internal)?),
             created_at: Set(OffsetDateTime::now_utc()),
             ..Default::default()
         }
         .insert(&txn)
-        .await
-        .map_err(db_fail)?;
+        .await?;
     }
     let mut submitted = 0;
     if submit {
         let mut problems = Vec::new();
         for (key, card) in &cards {
             let answered = latest_revisions(&txn, card.id)
-                .await
-                .map_err(fail)?
+                .await?
                 .values()
                 .filter(|r| r.value.is_some() || r.dont_know)
                 .count();
@@ -418,7 +439,7 @@ async fn write(
             }
             let mut active: scorecard::ActiveModel = card.clone().into();
             active.submitted_at = Set(Some(OffsetDateTime::now_utc()));
-            active.update(&txn).await.map_err(db_fail)?;
+            active.update(&txn).await?;
             submitted += 1;
         }
         if !problems.is_empty() {
@@ -435,8 +456,8 @@ async fn write(
         serde_json::json!({"ratings": rows.len(), "scorecards": cards.len(), "submitted": submitted}),
     )
     .await
-    .map_err(fail)?;
-    txn.commit().await.map_err(db_fail)?;
+    ?;
+    txn.commit().await?;
     Ok(ImportSummary {
         ratings: rows.len(),
         scorecards: cards.len(),

@@ -495,9 +495,21 @@ async fn check_changed_value_is_justified(
     input: &RatingInput,
 ) -> Result<(), AppError> {
     let previous = previous_own(db, ctx, organization_id).await?;
-    let Some(before) = previous.get(&criterion.id) else {
-        return Ok(());
-    };
+    match previous.get(&criterion.id) {
+        Some(before) => check_change_is_justified(before, &criterion.code, ctx.study.round, input),
+        None => Ok(()),
+    }
+}
+
+/// The Delphi rule for one answer against the same expert's answer of the
+/// previous round (`round` is the current one); the browser and the import
+/// both go through it.
+pub(crate) fn check_change_is_justified(
+    before: &rating::Model,
+    code: &str,
+    round: i32,
+    input: &RatingInput,
+) -> Result<(), AppError> {
     let now = if input.dont_know {
         None
     } else {
@@ -509,10 +521,9 @@ async fn check_changed_value_is_justified(
         return Err(AppError::invalid(
             "justification",
             format!(
-                "You changed {} from {} in round {} to {}: say why in the justification.",
-                criterion.code,
+                "You changed {code} from {} in round {} to {}: say why in the justification.",
                 answer_label(before.value.as_deref(), before.dont_know),
-                ctx.study.round - 1,
+                round - 1,
                 answer_label(now.as_deref(), input.dont_know),
             ),
         ));
@@ -521,7 +532,8 @@ async fn check_changed_value_is_justified(
 }
 
 /// Delphi "confirm": copies the expert's previous-round ratings into this
-/// round for every criterion not yet rated in it. Returns how many.
+/// round for every criterion not yet rated in it, except cells the
+/// moderators asked the panel to re-rate. Returns how many.
 pub async fn confirm_previous(
     db: &DatabaseConnection,
     ctx: &StudyContext,
@@ -542,9 +554,12 @@ pub async fn confirm_previous(
         None => new_scorecard(&txn, ctx, organization_id, member.id).await?,
     };
     let current = latest_revisions(&txn, card.id).await?;
+    let requested = rerating_requests(&txn, ctx.study.id).await?;
     let mut copied = 0;
     for (criterion_id, before) in previous {
-        if current.contains_key(&criterion_id) {
+        if current.contains_key(&criterion_id)
+            || requested.contains(&(organization_id, criterion_id))
+        {
             continue;
         }
         copy_rating(&txn, card.id, before, OffsetDateTime::now_utc()).await?;
