@@ -79,13 +79,19 @@ pub fn Field(
     }
 }
 
-/// The form-level message: errors that belong to no single field.
+/// The form-level message: every error the form does not show beside a
+/// field, so no refusal goes unseen.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// Fields whose messages the form shows beside their inputs.
+    #[prop(optional)]
+    inline: &'static [&'static str],
+) -> impl IntoView {
     move || {
         error
             .get()
-            .and_then(|e| e.general())
+            .and_then(|e| e.outside(inline))
             .map(|m| view! { <p class="form-error" role="alert">{m}</p> })
     }
 }

@@ -49,10 +49,11 @@ impl AppError {
         }
     }
 
-    /// Errors not tied to a single field, shown at the top of a form.
-    pub fn general(&self) -> Option<String> {
+    /// The form-level message: every error except those about one of the
+    /// fields the form shows beside their inputs (`inline`).
+    pub fn outside(&self, inline: &[&str]) -> Option<String> {
         match self {
-            AppError::Invalid { field: Some(_), .. } => None,
+            AppError::Invalid { field: Some(f), .. } if inline.contains(&f.as_str()) => None,
             other => Some(other.to_string()),
         }
     }

@@ -35,7 +35,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <section class="auth-card">
                                     <h2>"Change password"</h2>
                                     <ActionForm action=change attr:class="form">
-                                        <FormError error/>
+                                        <FormError error inline=&["current_password", "new_password"]/>
                                         {move || saved().then(|| view! {
                                             <p class="form-success" role="status">"Your password has been changed."</p>
                                         })}

@@ -141,15 +141,9 @@ fn OrganizationForm(existing: Option<Organization>) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let field_error = move |name: &'static str| {
         move || {
-            error.get().and_then(|e| match e {
-                AppError::Invalid {
-                    field: Some(f),
-                    message,
-                } if f == name => {
-                    Some(view! { <p class="field-error" id=format!("{name}-error")>{message}</p> })
-                }
-                _ => None,
-            })
+            error.get().and_then(|e| e.for_field(name)).map(
+                |message| view! { <p class="field-error" id=format!("{name}-error")>{message}</p> },
+            )
         }
     };
     let o = existing.clone().unwrap_or(Organization {
@@ -170,7 +164,7 @@ fn OrganizationForm(existing: Option<Organization>) -> impl IntoView {
         <p class="eyebrow"><a href="/admin">"Administration"</a> " · catalogue"</p>
         <h1>{title}</h1>
         <ActionForm action=save attr:class="form admin-form">
-            <FormError error/>
+            <FormError error inline=&["slug", "acronym", "name", "region", "founded", "members", "description"]/>
             <input type="hidden" name="existing" value=existing.as_ref().map(|e| e.slug.clone()).unwrap_or_default()/>
             <div class="field"><label for="org-slug">"Slug (page address)"</label>
                 <input id="org-slug" name="slug" required=true value=o.slug.clone()/>{field_error("slug")}</div>

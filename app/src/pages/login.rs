@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Sign in"</h1>
             <ActionForm action=login attr:class="form" attr:novalidate=false>
-                <FormError error/>
+                <FormError error inline=&["email", "password"]/>
                 <input type="hidden" name="next" value=next/>
                 <Field label="Email" name="email" kind="email" autocomplete="email" check=check_email error/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>

@@ -20,7 +20,7 @@ pub fn NewStudyPage() -> impl IntoView {
         <h1>"New study"</h1>
         <p class="lede">"You will moderate the study. It starts as a draft: invite experts, then open scoring."</p>
         <ActionForm action=create attr:class="form wide-form">
-            <FormError error/>
+            <FormError error inline=&["title", "period", "organizations", "settings"]/>
             <Field label="Title" name="title" maxlength=200 error/>
             <div class="field">
                 <label for="field-description">"Description (optional)"</label>

@@ -30,7 +30,7 @@ pub fn RegisterPage() -> impl IntoView {
             <h1>"Create an account"</h1>
             <p>"Experts and moderators need an account. Moderators invite registered experts to study panels."</p>
             <ActionForm action=register attr:class="form">
-                <FormError error/>
+                <FormError error inline=&["display_name", "email", "password"]/>
                 <Field label="Email" name="email" kind="email" autocomplete="email"
                     maxlength=EMAIL_MAX check=check_email error/>
                 <Field label="Display name" name="display_name" autocomplete="name"

@@ -286,7 +286,7 @@ fn PanelSection(
             <section class="auth-card">
                 <h3>"Invite a registered user"</h3>
                 <ActionForm action=invite attr:class="form">
-                    <FormError error=invite_error/>
+                    <FormError error=invite_error inline=&["email"]/>
                     <input type="hidden" name="study_id" value=study_id/>
                     <Field label="Email" name="email" kind="email" error=invite_error/>
                     <fieldset class="choice">
