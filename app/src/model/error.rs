@@ -84,3 +84,20 @@ impl From<ServerFnError> for AppError {
         AppError::Request(value.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_message_shows_every_error_not_shown_inline() {
+        let last_admin = AppError::invalid("user", "Keep at least one administrator.");
+        assert_eq!(
+            last_admin.outside(&[]).as_deref(),
+            Some("Keep at least one administrator.")
+        );
+        assert_eq!(last_admin.outside(&["email", "user"]), None);
+        assert!(last_admin.outside(&["email"]).is_some());
+        assert!(AppError::NotFound.outside(&["user"]).is_some());
+    }
+}
