@@ -135,6 +135,8 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
             .await
             .is_err()
     );
+    // A second moderator's page, loaded before the first release.
+    let stale = ctx(conn, &p, p.moderator).await;
     assert_eq!(moderation::publish(conn, &m, p.moderator).await, Ok(1));
     let first = releases::release(conn, p.study, Some(1)).await.unwrap();
     assert!(first.changelog.is_empty());
@@ -153,7 +155,32 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
     )
     .await
     .unwrap();
+    // Publishing from the stale page moves nothing and writes no release.
+    assert!(matches!(
+        moderation::publish(conn, &stale, p.moderator).await,
+        Err(AppError::Conflict(_))
+    ));
+    assert_eq!(
+        releases::release(conn, p.study, None)
+            .await
+            .unwrap()
+            .summary
+            .number,
+        1
+    );
     assert_eq!(moderation::publish(conn, &m, p.moderator).await, Ok(2));
+    // No round follows publication, so no re-rating can be asked for.
+    let published = ctx(conn, &p, p.moderator).await;
+    assert!(matches!(
+        moderation::reconcile(
+            conn,
+            &published,
+            p.moderator,
+            settle(None, ReconcileMethod::ReRatingRequested)
+        )
+        .await,
+        Err(AppError::Invalid { field: Some(f), .. }) if f == "method"
+    ));
     let second = releases::release(conn, p.study, None).await.unwrap();
     assert_eq!(second.summary.number, 2);
     assert_eq!(second.changelog.len(), 1);

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::entities::{audit, rating, reconciliation, release, scorecard, study};
+use super::entities::{audit, rating, reconciliation, release, scorecard};
 use super::internal;
 use super::policy;
 use super::results::{gather, ResultsCache};
@@ -276,6 +276,13 @@ pub async fn reconcile(
                 .into(),
         ));
     }
+    // A published study has no further round in which to re-rate.
+    if r.method == ReconcileMethod::ReRatingRequested && ctx.phase == Phase::Published {
+        return Err(AppError::invalid(
+            "method",
+            "A published study opens no further round, so re-rating cannot be requested; record a final value instead.",
+        ));
+    }
     let crit = criteria(db, ctx.study.framework_id)
         .await?
         .into_iter()
@@ -284,12 +291,7 @@ pub async fn reconcile(
             AppError::invalid("criterion", format!("No criterion {:?}.", r.criterion))
         })?;
     let org = organization_id(db, &r.organization).await?;
-    let in_study = super::entities::study_organization::Entity::find_by_id((ctx.study.id, org))
-        .one(db)
-        .await
-        .map_err(internal)?
-        .is_some();
-    if !in_study {
+    if !super::studies::includes(db, ctx.study.id, org).await? {
         return Err(AppError::invalid(
             "organization",
             "That organization is not part of this study.",
@@ -481,15 +483,15 @@ pub async fn publish(
     }
     .insert(&txn)
     .await
-    .map_err(internal)?;
+    .map_err(|e| match e.sql_err() {
+        // Another moderator published this number first.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+            "Another moderator has just published a release; reload to see it.".into(),
+        ),
+        _ => internal(e),
+    })?;
     if ctx.phase != Phase::Published {
-        use sea_orm::sea_query::Expr;
-        study::Entity::update_many()
-            .col_expr(study::Column::Phase, Expr::value(Phase::Published.as_str()))
-            .filter(study::Column::Id.eq(ctx.study.id))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
+        super::studies::move_phase(&txn, ctx.study.id, actor, ctx.phase, Phase::Published).await?;
     }
     record(
         &txn,

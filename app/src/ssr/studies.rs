@@ -98,11 +98,7 @@ impl StudyContext {
                 submitted: false,
             });
         };
-        let in_study = study_organization::Entity::find_by_id((self.study.id, organization_id))
-            .one(db)
-            .await
-            .map_err(internal)?
-            .is_some();
+        let in_study = includes(db, self.study.id, organization_id).await?;
         let assignments = assignment::Entity::find()
             .filter(assignment::Column::PanelMemberId.eq(member.id))
             .all(db)
@@ -160,6 +156,21 @@ pub async fn record(
 }
 
 /// The ids of a study's organizations.
+/// Whether the organization is one the study assesses.
+pub(crate) async fn includes(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+    organization_id: i32,
+) -> Result<bool, AppError> {
+    Ok(
+        study_organization::Entity::find_by_id((study_id, organization_id))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .is_some(),
+    )
+}
+
 pub async fn organization_ids(
     db: &impl ConnectionTrait,
     study_id: i32,
@@ -402,12 +413,26 @@ pub async fn advance_phase(
         .next()
         .ok_or_else(|| AppError::Conflict("A published study has no next phase.".into()))?;
     let txn = db.begin().await.map_err(internal)?;
+    move_phase(&txn, ctx.study.id, actor, from, to).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(to)
+}
+
+/// Moves a study from phase `from` to `to`, audited, provided it is still
+/// in `from`: two moderators acting on the same page state move it once.
+pub(crate) async fn move_phase(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+    actor: i32,
+    from: Phase,
+    to: Phase,
+) -> Result<(), AppError> {
     use sea_orm::sea_query::Expr;
     let updated = study::Entity::update_many()
         .col_expr(study::Column::Phase, Expr::value(to.as_str()))
-        .filter(study::Column::Id.eq(ctx.study.id))
+        .filter(study::Column::Id.eq(study_id))
         .filter(study::Column::Phase.eq(from.as_str()))
-        .exec(&txn)
+        .exec(db)
         .await
         .map_err(internal)?;
     if updated.rows_affected != 1 {
@@ -416,15 +441,13 @@ pub async fn advance_phase(
         ));
     }
     record(
-        &txn,
-        Some(ctx.study.id),
+        db,
+        Some(study_id),
         Some(actor),
         "study.phase",
         serde_json::json!({"from": from.as_str(), "to": to.as_str()}),
     )
-    .await?;
-    txn.commit().await.map_err(internal)?;
-    Ok(to)
+    .await
 }
 
 /// The studies a person is on, newest first.
