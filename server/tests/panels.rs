@@ -317,8 +317,13 @@ async fn comments_follow_the_blindness_rule(db: &TestDb) {
             Err(AppError::Invalid { .. })
         ));
     }
-    // Moderators see who wrote what.
+    // Moderators see who wrote what, and comment only on the study's cells.
     let m = ctx(conn, &p, p.moderator).await;
+    let osce = studies::organization_id(conn, "osce").await.unwrap();
+    assert!(matches!(
+        comments::post(conn, &m, osce, "D1.1", "Not this study's.", None).await,
+        Err(AppError::Invalid { field: Some(f), .. }) if f == "organization"
+    ));
     let thread = comments::threads(conn, &m, p.nato).await.unwrap();
     assert_eq!(thread.len(), before);
     assert_eq!(thread[0].author_name.as_deref(), Some("Ada Analyst"));

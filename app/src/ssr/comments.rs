@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -39,6 +40,12 @@ pub async fn post(
     let member = ctx.member.as_ref().ok_or_else(closed)?;
     if !policy::may_comment(ctx.viewer, ctx.phase, ctx.settings.visibility, standing) {
         return Err(closed());
+    }
+    if !super::studies::includes(db, ctx.study.id, organization_id).await? {
+        return Err(AppError::invalid(
+            "organization",
+            "That organization is not part of this study.",
+        ));
     }
     let body = body.trim();
     check_text(
@@ -75,6 +82,8 @@ pub async fn post(
             ));
         }
     }
+    // The comment and its audit entry are written together or not at all.
+    let txn = db.begin().await.map_err(internal)?;
     let created = comment::ActiveModel {
         study_id: Set(ctx.study.id),
         organization_id: Set(organization_id),
@@ -85,17 +94,18 @@ pub async fn post(
         created_at: Set(OffsetDateTime::now_utc()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(internal)?;
     record(
-        db,
+        &txn,
         Some(ctx.study.id),
         Some(member.user_id),
         "comment.post",
         serde_json::json!({"organization_id": organization_id, "criterion": criterion_code, "comment_id": created.id}),
     )
     .await?;
+    txn.commit().await.map_err(internal)?;
     Ok(created.id)
 }
 
