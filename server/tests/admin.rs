@@ -179,6 +179,12 @@ async fn a_used_framework_version_gets_a_new_version(db: &TestDb) {
         admin::edit_criterion(conn, root, true, FRAMEWORK, 2, edit("  ")).await,
         Err(AppError::Invalid { .. })
     ));
+    // Version 1 is in use and version 2 follows it: a second edit of
+    // version 1 would branch off and lose version 2's wording.
+    assert!(matches!(
+        admin::edit_criterion(conn, root, true, FRAMEWORK, 1, edit("Branch?")).await,
+        Err(AppError::Conflict(_))
+    ));
     assert_eq!(
         admin::framework_versions(conn, true).await.unwrap().len(),
         2

@@ -182,13 +182,13 @@ pub async fn edit_criterion(
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
+    let txn = db.begin().await.map_err(internal)?;
     let used = study::Entity::find()
         .filter(study::Column::FrameworkId.eq(stored.id))
-        .count(db)
+        .count(&txn)
         .await
         .map_err(internal)?
         > 0;
-    let txn = db.begin().await.map_err(internal)?;
     let target = if used {
         let newest = framework::Entity::find()
             .filter(framework::Column::Slug.eq(slug))
@@ -198,6 +198,12 @@ pub async fn edit_criterion(
             .map_err(internal)?
             .map(|f| f.version)
             .unwrap_or(version);
+        // A new version builds on the newest, or the newest's edits are lost.
+        if newest != version {
+            return Err(AppError::Conflict(format!(
+                "Version {version} is in use and version {newest} already follows it: edit version {newest}."
+            )));
+        }
         f.version = newest + 1;
         insert_framework(&txn, &f).await?;
         f.version
