@@ -49,6 +49,11 @@ test.describe("without JavaScript", () => {
     await page.getByRole("link", { name: /published \(demo\)/ }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("published (demo)");
     await expect(page.getByRole("img", { name: /Consensus values by organization and criterion/ })).toBeVisible();
+    // The rule that decides the marks is shown with them, with this study's minimum.
+    const rule = page.locator("details.rule-in-force");
+    await rule.getByText("This study’s consensus rule").click();
+    await expect(rule).toContainText("interquartile range at most 1 level");
+    await expect(rule).toContainText("fewer than 3 ratings");
     await page.screenshot({ path: "test-results/public-study.png", fullPage: true });
     await page.getByRole("link", { name: "NATO", exact: true }).first().click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("North Atlantic Treaty Organization");

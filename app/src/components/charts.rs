@@ -167,6 +167,35 @@ pub fn HeatmapLegend() -> impl IntoView {
     }
 }
 
+/// The consensus rule in words: what makes a cell consensus, polarized,
+/// outlier-driven, weak or insufficient. Shown wherever types are (SPEC §4),
+/// with the study's own thresholds; `min_raters` `None` speaks of "the
+/// study's minimum" (the methodology page).
+#[component]
+pub fn ConsensusRuleFacts(
+    rule: concord_stats::cell::ConsensusRule,
+    min_raters: Option<u32>,
+) -> impl IntoView {
+    let percent = |share: f64| format!("{:.0}%", share * 100.0);
+    view! {
+        <dl class="facts">
+            <dt>"consensus"</dt>
+            <dd>"interquartile range at most " {rule.max_iqr} " level, and at least " {percent(rule.min_share_near_median)} " of ratings within " {rule.near_median_levels} " level of the median"</dd>
+            <dt>"polarized"</dt>
+            <dd>"two groups, each with at least " {percent(rule.min_group_share)} " of the ratings, separated by an empty gap of at least " {rule.min_gap_levels} " level"
+                {rule.polarized_below_agreement.map(|a| format!(", or van der Eijk’s A below {a}"))}</dd>
+            <dt>"outlier-driven"</dt>
+            <dd>"not consensus, but removing at most " {rule.max_outliers} " rating furthest from the median would give consensus"</dd>
+            <dt>"weak"</dt><dd>"none of the above"</dd>
+            <dt>"insufficient"</dt>
+            <dd>{match min_raters {
+                Some(m) => format!("fewer than {m} ratings"),
+                None => "fewer ratings than the study’s minimum".to_string(),
+            }}</dd>
+        </dl>
+    }
+}
+
 /// One cell's ratings as a strip of dots (rater-level, when published) or
 /// as counts per level (aggregate only).
 #[component]

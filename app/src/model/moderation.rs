@@ -66,6 +66,9 @@ pub struct DisagreementQueue {
     pub criteria: Vec<String>,
     pub dimensions: Vec<(String, String)>,
     pub may_publish: bool,
+    /// The study's rule, shown with the types it decides.
+    pub consensus_rule: concord_stats::cell::ConsensusRule,
+    pub min_raters: u32,
 }
 
 /// One expert's rating as a moderator sees it.

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::catalogue::{get_framework, DEFAULT_FRAMEWORK};
+use crate::components::charts::ConsensusRuleFacts;
 use crate::components::status::ErrorNotice;
 use crate::model::{Criterion, Scale};
 
@@ -102,17 +103,7 @@ fn Computation() -> impl IntoView {
             <p>"Number of ratings and of “don’t know” answers; median with a 95% percentile-bootstrap interval (1,000 replicates, fixed seed); mean and confidence-weighted mean; standard deviation; interquartile range; minimum and maximum; the distribution over the levels; rWG against a uniform null ((A²−1)/12 for A levels); average deviation from the median; the share of ratings within one level of the median; and van der Eijk’s agreement A."</p>
             <h3>"Consensus rule and disagreement types"</h3>
             <p>"Each study pre-registers its rule before scoring; the default is:"</p>
-            <dl class="facts">
-                <dt>"consensus"</dt>
-                <dd>"interquartile range at most " {rule.max_iqr} " level, and at least " {format!("{:.0}%", rule.min_share_near_median * 100.0)} " of ratings within " {rule.near_median_levels} " level of the median"</dd>
-                <dt>"polarized"</dt>
-                <dd>"two groups, each with at least " {format!("{:.0}%", rule.min_group_share * 100.0)} " of the ratings, separated by an empty gap of at least " {rule.min_gap_levels} " level"
-                    {rule.polarized_below_agreement.map(|a| format!(", or van der Eijk’s A below {a}"))}</dd>
-                <dt>"outlier-driven"</dt>
-                <dd>"not consensus, but removing at most " {rule.max_outliers} " rating furthest from the median would give consensus"</dd>
-                <dt>"weak"</dt><dd>"none of the above"</dd>
-                <dt>"insufficient"</dt><dd>"fewer ratings than the study’s minimum"</dd>
-            </dl>
+            <ConsensusRuleFacts rule min_raters=None/>
             <p>"A cell’s published consensus value is the median, unless a moderator reconciled the cell: then the final value, the method (accepted consensus, moderator judgement, or a re-rating request), the rationale and any recorded dissent are published with it. An organization’s profile is the mean consensus value of each dimension’s ordinal criteria, with the mean of their median intervals."</p>
             <h3>"Reliability"</h3>
             <p>"Krippendorff’s alpha at the ordinal level, computed from the coincidence matrix so that missing ratings are allowed (units are cells, raters are experts), for the whole study, each dimension and each criterion, with a 95% bootstrap interval over units. Per rater: the mean signed and absolute deviation from the median of the other raters in the same cells (leniency), and the rank correlation with those medians (consistency)."</p>

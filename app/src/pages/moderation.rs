@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::results::{load_audit, load_cell, load_queue, PublishRelease, ReconcileCell};
-use crate::components::charts::DisagreementBadge;
+use crate::components::charts::{ConsensusRuleFacts, DisagreementBadge};
 use crate::components::form::FormError;
 use crate::components::status::{ErrorNotice, NotFoundStatus};
 use crate::model::moderation::{CellDetail, DisagreementQueue, ReconcileMethod};
@@ -129,6 +129,10 @@ fn QueueView(queue: DisagreementQueue, publish: ServerAction<PublishRelease>) ->
                 </tbody>
             </table>
         </div>
+        <details class="rule-in-force">
+            <summary>"This study’s consensus rule (how the disagreement types are decided)"</summary>
+            <ConsensusRuleFacts rule=queue.consensus_rule.clone() min_raters=Some(queue.min_raters)/>
+        </details>
         {queue.may_publish.then(|| view! {
             <section class="auth-card publish-card">
                 <h2>"Publish"</h2>

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::results::{list_published, load_release};
 use crate::components::charts::{
-    Bar, DisagreementBadge, Heatmap, HeatmapLegend, ProfileChart, StripPlot,
+    Bar, ConsensusRuleFacts, DisagreementBadge, Heatmap, HeatmapLegend, ProfileChart, StripPlot,
 };
 use crate::components::status::{ErrorNotice, NotFoundStatus};
 use crate::model::results::{Release, StudyResults};
@@ -114,6 +114,10 @@ fn StudyResultsView(release: Release) -> impl IntoView {
         <h2>"Overview"</h2>
         <Heatmap organizations=res.organizations.clone() criteria=res.criteria.clone() cells=res.cells.clone()/>
         <HeatmapLegend/>
+        <details class="rule-in-force">
+            <summary>"This study’s consensus rule (how the marks are decided)"</summary>
+            <ConsensusRuleFacts rule=res.consensus_rule.clone() min_raters=Some(res.min_raters)/>
+        </details>
         <details class="table-alternative">
             <summary>"The overview as a table"</summary>
             <HeatmapTable results=res.clone()/>
@@ -321,6 +325,10 @@ fn OrganizationResultsView(release: Release, slug: String) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <details class="rule-in-force">
+            <summary>"This study’s consensus rule (how the disagreement types are decided)"</summary>
+            <ConsensusRuleFacts rule=res.consensus_rule.clone() min_raters=Some(res.min_raters)/>
+        </details>
     }
 }
 

@@ -110,6 +110,8 @@ pub async fn queue(
             .map(|d| (d.code.clone(), d.name.clone()))
             .collect(),
         may_publish: policy::may_publish(ctx.viewer, ctx.phase),
+        consensus_rule: results.consensus_rule.clone(),
+        min_raters: results.min_raters,
     })
 }
 
