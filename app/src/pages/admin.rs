@@ -117,11 +117,11 @@ pub fn OrganizationEditorPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let organization = Resource::new(slug, |slug| async move {
+        // Only admins get the form, empty or filled.
+        crate::api::admin::load_admin().await?;
         if slug == "new" {
-            // Only admins get the empty form either.
-            crate::api::admin::load_admin().await.map(|_| None)
+            Ok(None)
         } else {
-            crate::api::admin::load_admin().await?;
             get_organization(slug).await.map(Some)
         }
     });

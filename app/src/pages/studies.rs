@@ -189,13 +189,12 @@ fn ProgressMatrix(
                                 <tr>
                                     <th scope="row">{r.pseudonym} <span class="muted">" " {r.name}</span></th>
                                     {r.cells.into_iter().map(|c| {
-                                        if c == ProgressCell::Submitted {
-                                            return view! {
-                                                <td class="cell-submitted"><span aria-hidden="true">"✓"</span><span class="visually-hidden">"submitted"</span></td>
-                                            }.into_any();
-                                        }
                                         let (class, text) = match c {
-                                            ProgressCell::Submitted => ("cell-submitted", "submitted".to_string()),
+                                            ProgressCell::Submitted => {
+                                                return view! {
+                                                    <td class="cell-submitted"><span aria-hidden="true">"✓"</span><span class="visually-hidden">"submitted"</span></td>
+                                                }.into_any();
+                                            }
                                             ProgressCell::Draft { answered, total } => ("cell-draft", format!("draft {answered}/{total}")),
                                             ProgressCell::NotStarted => ("cell-empty", "not started".to_string()),
                                             ProgressCell::Conflict => ("cell-conflict", "conflict".to_string()),
