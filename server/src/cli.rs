@@ -110,7 +110,7 @@ fn agreement(
     categories: Option<Vec<String>>,
     seed: u64,
 ) -> ExitCode {
-    use concord_stats::report::{agreement_report, AgreementOptions, Level};
+    use concord_stats::report::{agreement_report_from, AgreementOptions, Level};
     let level = match level.map(|l| l.parse::<Level>()).transpose() {
         Ok(level) => level,
         Err(e) => {
@@ -118,9 +118,9 @@ fn agreement(
             return ExitCode::from(2);
         }
     };
-    // Bytes, not a String: the reader checks UTF-8 part by part, in parallel.
-    let text = match std::fs::read(file) {
-        Ok(text) => text,
+    // Read in place: the usual file is streamed on every core, never held whole.
+    let input = match std::fs::File::open(file) {
+        Ok(input) => input,
         Err(e) => {
             eprintln!("concord agreement: cannot read {}: {e}", file.display());
             return ExitCode::from(2);
@@ -131,7 +131,7 @@ fn agreement(
         categories,
         seed,
     };
-    match agreement_report(&text, &options) {
+    match agreement_report_from(&input, &options) {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS

@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use concord_stats::report::{agreement_report, AgreementOptions, Level};
+use concord_stats::report::{agreement_report_from, AgreementOptions, Level};
 
 fn usage() -> ExitCode {
     eprintln!("usage: agreement [agreement] FILE.csv [--level nominal|ordinal|interval|ratio] [--categories a,b,c] [--seed N]");
@@ -52,14 +52,14 @@ fn main() -> ExitCode {
     let Some(file) = file else {
         return usage();
     };
-    let text = match std::fs::read(&file) {
-        Ok(t) => t,
+    let file_handle = match std::fs::File::open(&file) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!("error: cannot read {file}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match agreement_report(&text, &opts) {
+    match agreement_report_from(&file_handle, &opts) {
         Ok(report) => {
             println!("{report:#}");
             ExitCode::SUCCESS

@@ -66,7 +66,7 @@ fn bytes_equal(word: u64, b: u8) -> u64 {
 
 /// The first comma, quote, CR or LF at or after `from`, with its byte.
 #[inline]
-fn next_special(bytes: &[u8], from: usize) -> Option<(usize, u8)> {
+pub(crate) fn next_special(bytes: &[u8], from: usize) -> Option<(usize, u8)> {
     let is_special = |b: u8| matches!(b, b',' | b'"' | b'\r' | b'\n');
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {

@@ -51,14 +51,24 @@ fn fmix64(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Byte equality of two equally long slices; a plain loop beats a libc
-/// call for the few bytes of an id.
+/// Byte equality of two slices, for the few bytes of an id: two
+/// overlapping words or a plain loop beat a libc call.
 #[inline]
-fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() > 16 {
-        return a == b;
+pub(crate) fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    match n {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
 }
 
 const EMPTY: u32 = u32::MAX;
@@ -161,7 +171,7 @@ impl Labels {
             return false;
         };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        end - start == s.len() && short_eq(&self.text.as_bytes()[start..end], s.as_bytes())
+        eq_short(&self.text.as_bytes()[start..end], s.as_bytes())
     }
 
     /// The `i`-th name, or `None` when out of range.
@@ -171,16 +181,33 @@ impl Labels {
         self.text.get(start..end)
     }
 
-    fn push(&mut self, s: &str) {
+    pub(crate) fn push(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());
     }
 
+    /// The last name.
+    pub fn last(&self) -> Option<&str> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
     /// Appends `other`'s names: its `i`-th becomes number `self.len() + i`.
     pub fn append(&mut self, other: &Labels) {
+        self.append_from(other, 0);
+    }
+
+    /// Appends `other`'s names but the first `skip`.
+    pub(crate) fn append_from(&mut self, other: &Labels, skip: usize) {
+        let Some(from) = skip
+            .checked_sub(1)
+            .map_or(Some(0), |i| other.ends.get(i).copied())
+        else {
+            return;
+        };
         let base = self.text.len();
-        self.text.push_str(&other.text);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.text.push_str(&other.text[from..]);
+        self.ends
+            .extend(other.ends.iter().skip(skip).map(|e| e - from + base));
     }
 }
 

@@ -31,6 +31,7 @@ pub mod matrix;
 pub mod rater;
 pub mod report;
 pub mod rng;
+mod scan;
 
 pub use alpha::{bootstrap_alpha, krippendorff_alpha, AlphaInterval, BootstrapOptions, Level};
 pub use cell::{

@@ -22,7 +22,7 @@ use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
 const MISSING: u32 = u32::MAX;
 const NO_UNIT: u32 = u32::MAX;
 /// A one-byte value whose code is not cached yet.
-const NOT_CACHED: u32 = u32::MAX - 1;
+pub(crate) const NOT_CACHED: u32 = u32::MAX - 1;
 
 /// One non-missing rating inside a unit: who rated, and which category
 /// (an index into the matrix's [`CategorySet`]).
@@ -215,7 +215,7 @@ pub struct BuildOptions {
 
 /// Per-value bookkeeping while building.
 #[derive(Debug, Clone)]
-struct ValueTable {
+pub(crate) struct ValueTable {
     interner: StrInterner,
     /// Value id → the code stored in entries (its category index with an
     /// explicit list, its value id otherwise); `NOT_CACHED` while the value
@@ -226,8 +226,17 @@ struct ValueTable {
 }
 
 impl ValueTable {
+    pub(crate) fn new(options: &BuildOptions) -> Self {
+        ValueTable {
+            interner: StrInterner::new(),
+            codes: Vec::new(),
+            explicit: options.categories.clone(),
+            require_numeric: options.require_numeric,
+        }
+    }
+
     /// The code stored for a value, validating it the first time.
-    fn code(&mut self, value: &str) -> Result<u32, BuildError> {
+    pub(crate) fn code(&mut self, value: &str) -> Result<u32, BuildError> {
         let (id, _) = self.interner.intern(value);
         if id >= NOT_CACHED {
             return Err(BuildError::TooLarge);
@@ -263,6 +272,24 @@ impl ValueTable {
         self.codes
             .get(id as usize)
             .is_some_and(|&c| c != NOT_CACHED)
+    }
+
+    /// For a table that coded the values of a later part of the same input:
+    /// the code here of each of its codes. With an explicit list a code is
+    /// the category's index, the same in every part; otherwise it is a
+    /// part's own value id, and unaccepted ids map to `NOT_CACHED`. `None`
+    /// if this table refuses a value the other accepted (it cannot: both
+    /// apply the same options).
+    pub(crate) fn codes_of(&mut self, other: &ValueTable) -> Option<Vec<u32>> {
+        if let Some(categories) = &self.explicit {
+            return Some((0..categories.len() as u32).collect());
+        }
+        (0..other.interner.len() as u32)
+            .map(|v| match other.interner.label(v) {
+                Some(label) if other.accepted(v) => self.code(label).ok(),
+                _ => Some(NOT_CACHED),
+            })
+            .collect()
     }
 }
 
@@ -311,12 +338,7 @@ impl MatrixBuilder {
         MatrixBuilder {
             units: StrInterner::new(),
             raters: StrInterner::new(),
-            values: ValueTable {
-                interner: StrInterner::new(),
-                codes: Vec::new(),
-                explicit: options.categories,
-                require_numeric: options.require_numeric,
-            },
+            values: ValueTable::new(&options),
             rows: 0,
             missing: 0,
             current_unit: NO_UNIT,
@@ -578,22 +600,7 @@ impl MatrixBuilder {
         let raters: Vec<u32> = (0..other.raters.len() as u32)
             .map(|r| self.rater_id(other.raters.label(r).unwrap_or_default()))
             .collect();
-        // With an explicit list a code is the category's index in it, the
-        // same in every part; otherwise it is a part's own value id.
-        let codes: Vec<u32> = match self.values.explicit {
-            Some(_) => Vec::new(),
-            None => (0..other.values.interner.len() as u32)
-                .map(|v| {
-                    other
-                        .values
-                        .interner
-                        .label(v)
-                        .filter(|_| other.values.accepted(v))
-                        .and_then(|label| self.values.code(label).ok())
-                        .unwrap_or(NOT_CACHED)
-                })
-                .collect(),
-        };
+        let codes = self.values.codes_of(&other.values).unwrap_or_default();
         let same = |map: &[u32]| map.iter().enumerate().all(|(i, &m)| m == i as u32);
         let base = self.entries.len();
         self.offsets.extend(other.offsets.iter().map(|o| o + base));
@@ -648,36 +655,19 @@ impl MatrixBuilder {
         }
         entries.truncate(write);
         offsets.push(write);
-        let mut rater_counts = vec![0usize; self.raters.len()];
-        for e in &entries {
-            rater_counts[e.rater as usize] += 1;
-        }
-
-        let categories = match self.values.explicit.take() {
-            Some(c) => c,
-            None => {
-                let (categories, remap) = collected_categories(&self.values);
-                for e in &mut entries {
-                    e.category = remap.get(e.category as usize).copied().unwrap_or(0);
-                }
-                categories
-            }
-        };
         let mut units = self.units.into_labels();
         for joined in &self.joined_units {
             units.append(joined);
         }
-        Ok(RatingMatrix {
+        Ok(RatingMatrix::assemble(
             units,
-            raters: self.raters.into_labels(),
-            categories,
+            self.raters.into_labels(),
+            self.values,
             offsets,
             entries,
-            rows: self.rows,
-            missing: self.missing,
-            rater_counts,
-            counts: OnceLock::new(),
-        })
+            self.rows,
+            self.missing,
+        ))
     }
 
     /// Counting sort of scattered rows by unit, catching duplicates.
@@ -808,6 +798,45 @@ pub struct RatingMatrix {
 }
 
 impl RatingMatrix {
+    /// The matrix of read ratings: `offsets` (one per unit, then the end)
+    /// index `entries`, which hold only non-missing ratings coded by
+    /// `values`.
+    pub(crate) fn assemble(
+        units: Labels,
+        raters: Labels,
+        mut values: ValueTable,
+        offsets: Vec<usize>,
+        mut entries: Vec<Rating>,
+        rows: usize,
+        missing: usize,
+    ) -> RatingMatrix {
+        let mut rater_counts = vec![0usize; raters.len()];
+        for e in &entries {
+            rater_counts[e.rater as usize] += 1;
+        }
+        let categories = match values.explicit.take() {
+            Some(c) => c,
+            None => {
+                let (categories, remap) = collected_categories(&values);
+                for e in &mut entries {
+                    e.category = remap.get(e.category as usize).copied().unwrap_or(0);
+                }
+                categories
+            }
+        };
+        RatingMatrix {
+            units,
+            raters,
+            categories,
+            offsets,
+            entries,
+            rows,
+            missing,
+            rater_counts,
+            counts: OnceLock::new(),
+        }
+    }
+
     /// Builds a matrix from long-format rows `(unit, rater, value)`, where a
     /// `None` or blank value is missing.
     pub fn from_rows<'s, I>(rows: I, options: BuildOptions) -> Result<Self, BuildError>

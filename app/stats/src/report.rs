@@ -24,6 +24,8 @@ use crate::kendall::kendall_w;
 use crate::matrix::{
     trim_blank, BuildError, BuildOptions, CategorySet, MatrixBuilder, RatingMatrix,
 };
+use crate::scan;
+pub use crate::scan::Source;
 
 /// Options of `concord agreement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,10 +147,6 @@ fn line_of_row(csv_text: &str, row: usize) -> Option<usize> {
     reader.read_record(&mut fields).ok()?
 }
 
-/// Files smaller than this are read on one thread: below it, starting
-/// threads costs about what it saves.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
-
 /// How a file's rows become matrix entries: the columns, and what the
 /// values must be.
 struct RowReader<'o> {
@@ -222,13 +220,8 @@ impl RowReader<'_> {
     /// Reads a whole file (header first, on line 1) in parts; `None` as for
     /// [`Self::read_in_parts`], or when the header is not one plain line.
     fn read_in_parallel(mut self, bytes: &[u8], threads: usize) -> Option<RatingMatrix> {
-        let header_end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
-        let mut reader = Reader::new(std::str::from_utf8(&bytes[..header_end]).ok()?);
-        let mut fields = Vec::new();
-        if reader.read_record(&mut fields).ok()?? != 1 {
-            return None;
-        }
-        self.columns = header_positions(&fields, 1).ok()?;
+        let (columns, header_end) = plain_header(bytes)?;
+        self.columns = columns;
         self.read_in_parts(&bytes[header_end..], threads)
     }
 
@@ -239,29 +232,50 @@ impl RowReader<'_> {
     /// input on one thread, which also finds and places any error.
     fn read_in_parts(&self, data: &[u8], threads: usize) -> Option<RatingMatrix> {
         let cuts = unit_aligned_cuts(data, self.columns[0], threads)?;
-        let part = |range: &[usize]| -> Option<MatrixBuilder> {
-            let text = std::str::from_utf8(data.get(range[0]..range[1])?).ok()?;
+        let parts = on_threads(data, &cuts, |part| {
+            let text = std::str::from_utf8(part).ok()?;
             let mut builder = MatrixBuilder::new(self.build.clone());
             builder.reserve(text.len() / 16);
             self.fill(&mut Reader::continuing(text), &mut builder)
                 .ok()?;
             Some(builder)
-        };
-        let parts: Option<Vec<MatrixBuilder>> = std::thread::scope(|s| {
-            let later: Vec<_> = cuts
-                .windows(2)
-                .skip(1)
-                .map(|range| s.spawn(move || part(range)))
-                .collect();
-            let first = part(cuts.get(..2)?);
-            let mut all = vec![first];
-            all.extend(later.into_iter().map(|h| h.join().ok().flatten()));
-            Some(all)
-        })?
-        .into_iter()
-        .collect();
-        MatrixBuilder::finish_parts(parts?)?.ok()
+        })?;
+        MatrixBuilder::finish_parts(parts)?.ok()
     }
+}
+
+/// The columns of a header that is the first line, and where the records
+/// start; `None` unless `bytes` starts with one plain, complete header line.
+fn plain_header(bytes: &[u8]) -> Option<([usize; 3], usize)> {
+    let header_end = memchr::memchr(b'\n', bytes)? + 1;
+    let mut reader = Reader::new(std::str::from_utf8(&bytes[..header_end]).ok()?);
+    let mut fields = Vec::new();
+    if reader.read_record(&mut fields).ok()?? != 1 {
+        return None;
+    }
+    Some((header_positions(&fields, 1).ok()?, header_end))
+}
+
+/// `read` applied to each part of `data` that `cuts` marks (`[0, c1, …,
+/// len]`), the first on this thread and each other on its own; `None` if
+/// any part gives `None`.
+fn on_threads<T: Send>(
+    data: &[u8],
+    cuts: &[usize],
+    read: impl Fn(&[u8]) -> Option<T> + Sync,
+) -> Option<Vec<T>> {
+    let read = &read;
+    let part = move |range: &[usize]| data.get(range[0]..range[1]).and_then(read);
+    std::thread::scope(|s| {
+        let later: Vec<_> = cuts
+            .windows(2)
+            .skip(1)
+            .map(|range| s.spawn(move || part(range)))
+            .collect();
+        let mut all = vec![part(cuts.get(..2)?)];
+        all.extend(later.into_iter().map(|h| h.join().ok().flatten()));
+        all.into_iter().collect()
+    })
 }
 
 /// The unit field of a plain line (no quotes), trimmed as the reader trims it.
@@ -315,13 +329,52 @@ fn unit_aligned_cuts(data: &[u8], unit_column: usize, parts: usize) -> Option<Ve
 
 /// Parses a long-format ratings CSV into a matrix, with line-numbered errors.
 ///
-/// A large input is read in parts on every available core when its rows are
-/// plainly grouped by unit; the result is the same matrix either way.
+/// The usual layout is read by the quick reader on every core (see
+/// [`scan`]); anything else, and any error, by the general reader. The
+/// result is the same matrix either way.
 pub fn read_ratings(
     input: &(impl AsRef<[u8]> + ?Sized),
     opts: &AgreementOptions,
 ) -> Result<RatingMatrix, InputError> {
-    let bytes = input.as_ref();
+    read_ratings_from(input.as_ref(), opts)
+}
+
+/// [`read_ratings`] of the bytes of `source` (a file, say), read in
+/// place: a large file is streamed, never held whole, when the quick reader
+/// takes it.
+pub fn read_ratings_from(
+    source: &(impl Source + ?Sized),
+    opts: &AgreementOptions,
+) -> Result<RatingMatrix, InputError> {
+    let size = source.size().map_err(cannot_read)?;
+    read_with(source, opts, scan::Plan::for_size(size))
+}
+
+fn cannot_read(e: std::io::Error) -> InputError {
+    InputError::general(format!("cannot read the file: {e}"))
+}
+
+/// The first `limit` bytes of `source` (all of it without a limit).
+fn read_head(source: &(impl Source + ?Sized), limit: Option<u64>) -> std::io::Result<Vec<u8>> {
+    let size = source.size()?;
+    let want = limit.map_or(size, |l| l.min(size));
+    let mut bytes = vec![0u8; usize::try_from(want).unwrap_or(usize::MAX)];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match source.read_at(&mut bytes[filled..], filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+fn read_with(
+    source: &(impl Source + ?Sized),
+    opts: &AgreementOptions,
+    plan: scan::Plan,
+) -> Result<RatingMatrix, InputError> {
     let categories = match &opts.categories {
         Some(list) => Some(
             CategorySet::ordered(list)
@@ -343,51 +396,67 @@ pub fn read_ratings(
         categories: categories.clone(),
         require_numeric: needs_numbers,
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads > 1 && bytes.len() >= PARALLEL_MIN_BYTES {
-        let rows = RowReader {
-            columns: [0; 3],
-            build: build.clone(),
-            categories: categories.as_ref(),
-            level: opts.level,
-        };
-        if let Some(m) = rows.read_in_parallel(bytes, threads) {
+    // The quick reader, for a header of the usual columns in the usual order.
+    const HEADER_MAX: u64 = 64 << 10;
+    let head = read_head(source, Some(HEADER_MAX)).map_err(cannot_read)?;
+    if let Some(([0, 1, 2], data_start)) = plain_header(&head) {
+        let quick = scan::read(source, data_start as u64, plan, &build).map_err(cannot_read)?;
+        if let Some(m) = quick {
             return Ok(m);
         }
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
-        InputError::at(line, "the file is not UTF-8 text")
-    })?;
-    let mut reader = Reader::new(text);
-    let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(4);
-    let Some(header_line) = reader
-        .read_record(&mut fields)
-        .map_err(|e| InputError::at(e.line, e.kind.description()))?
-    else {
-        return Err(InputError::at(
-            1,
-            "the file is empty: expected a header unit,rater,value",
-        ));
-    };
+    let bytes = read_head(source, None).map_err(cannot_read)?;
     let rows = RowReader {
-        columns: header_positions(&fields, header_line)?,
+        columns: [0; 3],
         build,
         categories: categories.as_ref(),
         level: opts.level,
     };
-    let mut builder = MatrixBuilder::new(rows.build.clone());
-    rows.fill(&mut reader, &mut builder)?;
-    builder.finish().map_err(|e| {
-        let line = match &e {
-            BuildError::DuplicateRating { row, .. } => line_of_row(text, *row),
-            _ => None,
-        };
-        InputError {
-            line,
-            message: build_error(e, categories.as_ref(), opts.level),
+    rows.read_general(&bytes, plan.threads)
+}
+
+impl RowReader<'_> {
+    /// The general reader: in parts on `threads` threads when the rows are
+    /// plainly grouped by unit, else on one thread, which places any error.
+    fn read_general(mut self, bytes: &[u8], threads: usize) -> Result<RatingMatrix, InputError> {
+        if threads > 1 {
+            let rows = RowReader {
+                build: self.build.clone(),
+                ..self
+            };
+            if let Some(m) = rows.read_in_parallel(bytes, threads) {
+                return Ok(m);
+            }
         }
-    })
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = 1 + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
+            InputError::at(line, "the file is not UTF-8 text")
+        })?;
+        let mut reader = Reader::new(text);
+        let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(4);
+        let Some(header_line) = reader
+            .read_record(&mut fields)
+            .map_err(|e| InputError::at(e.line, e.kind.description()))?
+        else {
+            return Err(InputError::at(
+                1,
+                "the file is empty: expected a header unit,rater,value",
+            ));
+        };
+        self.columns = header_positions(&fields, header_line)?;
+        let mut builder = MatrixBuilder::new(self.build.clone());
+        self.fill(&mut reader, &mut builder)?;
+        builder.finish().map_err(|e| {
+            let line = match &e {
+                BuildError::DuplicateRating { row, .. } => line_of_row(text, *row),
+                _ => None,
+            };
+            InputError {
+                line,
+                message: build_error(e, self.categories, self.level),
+            }
+        })
+    }
 }
 
 /// Krippendorff's alpha at every level.
@@ -605,7 +674,16 @@ pub fn agreement_report(
     input: &(impl AsRef<[u8]> + ?Sized),
     opts: &AgreementOptions,
 ) -> Result<serde_json::Value, InputError> {
-    let m = read_ratings(input, opts)?;
+    agreement_report_from(input.as_ref(), opts)
+}
+
+/// [`agreement_report`] of the bytes of `source`, read in place (see
+/// [`read_ratings_from`]).
+pub fn agreement_report_from(
+    source: &(impl Source + ?Sized),
+    opts: &AgreementOptions,
+) -> Result<serde_json::Value, InputError> {
+    let m = read_ratings_from(source, opts)?;
     let level = match opts.level {
         Some(Level::Ordinal) if !m.categories().is_ordered() => {
             return Err(InputError::general(
@@ -686,6 +764,194 @@ mod tests {
             }
         }
         csv
+    }
+
+    fn build_options(opts: &AgreementOptions) -> BuildOptions {
+        BuildOptions {
+            categories: opts
+                .categories
+                .as_ref()
+                .map(|c| CategorySet::ordered(c).unwrap()),
+            require_numeric: opts.level.is_some_and(Level::needs_numbers),
+        }
+    }
+
+    /// The matrix the quick reader gives, read on `threads` threads through
+    /// buffers starting at `chunk` bytes; `None` if it gives up.
+    fn quick(
+        csv: &str,
+        opts: &AgreementOptions,
+        threads: usize,
+        chunk: usize,
+    ) -> Option<RatingMatrix> {
+        let (columns, data_start) = plain_header(csv.as_bytes())?;
+        assert_eq!(columns, [0, 1, 2]);
+        let plan = scan::Plan { threads, chunk };
+        scan::read(
+            csv.as_bytes(),
+            data_start as u64,
+            plan,
+            &build_options(opts),
+        )
+        .unwrap()
+    }
+
+    /// The general reader on one thread.
+    fn general(csv: &str, opts: &AgreementOptions) -> Result<RatingMatrix, InputError> {
+        let build = build_options(opts);
+        let categories = build.categories.clone();
+        RowReader {
+            columns: [0; 3],
+            build,
+            categories: categories.as_ref(),
+            level: opts.level,
+        }
+        .read_general(csv.as_bytes(), 1)
+    }
+
+    /// The usual layout: units in increasing order (`u9` before `u10`), each
+    /// unit's rows together, raters in a changing order, missing values,
+    /// values of one and two bytes, blank lines; the last line may lack
+    /// its line end.
+    fn usual_csv(units: usize, line_end: &str, final_line_end: bool) -> String {
+        let mut csv = format!("unit,rater,value{line_end}");
+        for u in 1..=units {
+            for k in 0..(2 + u % 4) {
+                let rater = (u * 3 + k * 2) % 7;
+                let value = match (u * 5 + k * 11) % 13 {
+                    0 => String::new(),
+                    1 => "10".to_string(),
+                    v => (v % 5 + 1).to_string(),
+                };
+                csv.push_str(&format!("u{u},rater {rater},{value}{line_end}"));
+            }
+            if u % 17 == 0 {
+                csv.push_str(line_end);
+            }
+        }
+        if !final_line_end {
+            csv.truncate(csv.len() - line_end.len());
+        }
+        csv
+    }
+
+    #[test]
+    fn the_quick_reader_gives_the_general_readers_matrix() {
+        let numbers = AgreementOptions {
+            categories: Some(["1", "2", "3", "4", "5", "10"].map(String::from).to_vec()),
+            ..AgreementOptions::default()
+        };
+        let interval = AgreementOptions {
+            level: Some(Level::Interval),
+            ..AgreementOptions::default()
+        };
+        for (csv, opts) in [
+            (usual_csv(300, "\n", true), AgreementOptions::default()),
+            (usual_csv(300, "\n", false), AgreementOptions::default()),
+            (usual_csv(211, "\r\n", true), AgreementOptions::default()),
+            (usual_csv(211, "\r\n", false), interval),
+            (usual_csv(300, "\n", true), numbers),
+            (
+                "unit,rater,value\n".to_string(),
+                AgreementOptions::default(),
+            ),
+        ] {
+            let expected = snapshot(&general(&csv, &opts).unwrap());
+            for threads in 1..=5 {
+                for chunk in [1, 7, 64, 100_000] {
+                    let m = quick(&csv, &opts, threads, chunk)
+                        .expect("the usual layout is read quickly");
+                    assert_eq!(
+                        snapshot(&m),
+                        expected,
+                        "{threads} threads, {chunk}-byte buffers"
+                    );
+                }
+            }
+            // And through the public entry point.
+            assert_eq!(snapshot(&read_ratings(&csv, &opts).unwrap()), expected);
+        }
+    }
+
+    #[test]
+    fn the_quick_reader_leaves_anything_unusual_to_the_general_one() {
+        let usual = usual_csv(120, "\n", true);
+        let opts = AgreementOptions::default();
+        let explicit = AgreementOptions {
+            categories: Some(["1", "2", "3", "4", "5"].map(String::from).to_vec()),
+            ..AgreementOptions::default()
+        };
+        let interval = AgreementOptions {
+            level: Some(Level::Interval),
+            ..AgreementOptions::default()
+        };
+        let cases: Vec<(&str, String, &AgreementOptions)> = vec![
+            ("units out of order", usual.replace("u10,", "u99x,"), &opts),
+            (
+                "a unit repeated later",
+                format!("{usual}u3,rater 0,1\n"),
+                &opts,
+            ),
+            ("quoted", usual.replace("u50,", "\"u50\","), &opts),
+            (
+                "blank before a field",
+                usual.replace("u50,", " u50,"),
+                &opts,
+            ),
+            (
+                "blank after a value",
+                usual.replacen(",3\n", ",3 \n", 1),
+                &opts,
+            ),
+            (
+                "a lone carriage return",
+                usual.replacen(",3\n", ",3\r", 1),
+                &opts,
+            ),
+            (
+                "duplicate rater",
+                usual.replacen("u7,rater 0,", "u7,rater 0,1\nu7,rater 0,", 1),
+                &opts,
+            ),
+            ("four fields", usual.replacen(",3\n", ",3,x\n", 1), &opts),
+            (
+                "two fields",
+                usual.replacen("u8,rater 3,", "u8,rater 3\nu8,rater 9,", 1),
+                &opts,
+            ),
+            ("empty unit", usual.replacen("u9,", ",", 1), &opts),
+            ("value outside the list", usual.clone(), &explicit),
+            (
+                "text at the interval level",
+                usual.replacen(",3\n", ",x\n", 1),
+                &interval,
+            ),
+        ];
+        for (name, csv, opts) in &cases {
+            let changed = csv != &usual || opts.categories.is_some();
+            assert!(changed, "{name}: the case changes the file or the options");
+            for threads in 1..=4 {
+                for chunk in [5, 4096] {
+                    if let Some(m) = quick(csv, opts, threads, chunk) {
+                        // Taken only if it is the general reader's matrix.
+                        let expected = general(csv, opts).map(|m| snapshot(&m));
+                        assert_eq!(Ok(snapshot(&m)), expected, "{name}, {threads} threads");
+                    }
+                }
+            }
+            // The public reader agrees with the general one, error or not.
+            let public = read_ratings(csv, opts).map(|m| snapshot(&m));
+            assert_eq!(public, general(csv, opts).map(|m| snapshot(&m)), "{name}");
+        }
+        // A rater twice in a unit that straddles two parts is caught at the join.
+        let straddle = "unit,rater,value\nu1,A,1\nu1,B,2\nu1,A,3\nu2,A,1\n";
+        for threads in 1..=4 {
+            assert!(
+                quick(straddle, &opts, threads, 3).is_none(),
+                "{threads} threads"
+            );
+        }
+        assert_eq!(read_ratings(straddle, &opts).unwrap_err().line, Some(4));
     }
 
     #[test]

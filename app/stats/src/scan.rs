@@ -1,0 +1,451 @@
+//! The quick reader for the usual shape of a ratings file: a one-line header
+//! `unit,rater,value`, no quotes, no blanks around fields, each unit's rows
+//! together and the units in increasing order (by length, then bytes, so
+//! `9` comes before `10` and zero-padded names sort as written).
+//!
+//! Such a file is read by prediction: a row usually names the unit of the
+//! row before it, the rater who followed the previous rater last time, and
+//! a one-byte value, so most rows cost three short comparisons and no hash
+//! lookup. Units in increasing order cannot repeat, so they need no table
+//! either. The file is read in equal byte ranges on every core, each
+//! streamed through a small reused buffer (a fresh buffer the size of the
+//! file costs more in page faults than the reading itself); a unit whose
+//! rows straddle two ranges is joined up afterwards.
+//!
+//! Anything else — a quote, a blank around a field, units out of order, a
+//! duplicate, a value the options refuse — makes [`read`] give up with
+//! `None`; the general reader then reads the file and explains any error.
+//! The two readers give the same matrix for every file this one takes
+//! (tested in `report`).
+
+use std::io;
+
+use crate::csv::next_special;
+use crate::intern::{eq_short, Labels, StrInterner};
+use crate::matrix::{BuildOptions, Rating, RatingMatrix, ValueTable, NOT_CACHED};
+
+/// Bytes that can be read at any offset: a file, or bytes in memory. The
+/// statistics core reads its input through this and does no IO of its own.
+pub trait Source: Sync {
+    /// Length in bytes.
+    fn size(&self) -> io::Result<u64>;
+    /// Reads up to `buf.len()` bytes at `offset`; 0 only at the end.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+}
+
+impl Source for [u8] {
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.len() as u64)
+    }
+
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let rest = usize::try_from(offset)
+            .ok()
+            .and_then(|o| self.get(o..))
+            .unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+impl Source for std::fs::File {
+    fn size(&self) -> io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        loop {
+            match std::os::unix::fs::FileExt::read_at(self, buf, offset) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
+}
+
+/// How the quick reader reads: on how many threads, with what buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    pub threads: usize,
+    /// Starting size of each thread's buffer (it grows for a longer line).
+    pub chunk: usize,
+}
+
+impl Plan {
+    /// Files under this size are read on one thread: below it, starting
+    /// threads costs about what it saves.
+    const PARALLEL_MIN_BYTES: u64 = 1 << 20;
+
+    pub(crate) fn for_size(size: u64) -> Plan {
+        let threads = match size {
+            n if n < Self::PARALLEL_MIN_BYTES => 1,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        };
+        Plan {
+            threads,
+            chunk: 256 << 10,
+        }
+    }
+}
+
+/// `a` comes before `b`: shorter first, then byte order.
+fn shortlex_less(a: &[u8], b: &[u8]) -> bool {
+    (a.len(), a) < (b.len(), b)
+}
+
+/// The field starting at `from` up to the next comma (`last == false`) or
+/// line end (`last == true`), and where the next field or line starts.
+/// `None` for anything the quick reader leaves to the general one: a quote,
+/// a carriage return not ending the line, the wrong delimiter, or a blank
+/// around the field.
+fn field(text: &str, from: usize, last: bool) -> Option<(&str, usize)> {
+    let data = text.as_bytes();
+    let (end, byte) = next_special(data, from).unwrap_or((data.len(), b'\n'));
+    let next = match byte {
+        b',' if !last => end + 1,
+        b'\n' if last => end + 1,
+        b'\r' if last && data.get(end + 1) == Some(&b'\n') => end + 2,
+        _ => return None,
+    };
+    let field = text.get(from..end)?;
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    if blank(field.as_bytes().first()) || blank(field.as_bytes().last()) {
+        return None;
+    }
+    Some((field, next))
+}
+
+/// Whether `data[at..]` starts with `label` followed by `delimiter`.
+#[inline]
+fn starts_with_field(data: &[u8], at: usize, label: &[u8], delimiter: u8) -> bool {
+    let end = at + label.len();
+    data.get(end) == Some(&delimiter) && data.get(at..end).is_some_and(|b| eq_short(b, label))
+}
+
+/// One byte range of a file, read.
+struct Part {
+    units: Labels,
+    raters: StrInterner,
+    values: ValueTable,
+    /// Where each unit's ratings start in `entries`.
+    offsets: Vec<usize>,
+    /// Non-missing ratings: part-local rater ids, and value codes as the
+    /// part's [`ValueTable`] gives them.
+    entries: Vec<Rating>,
+    rows: usize,
+    missing: usize,
+    /// Per rater: the number of the unit it last rated (missing or not).
+    stamp: Vec<usize>,
+    /// Per rater: the rater that followed it last time.
+    next_rater: Vec<u32>,
+    last_rater: u32,
+    byte_codes: [u32; 256],
+    /// The raters of the first unit, missing ratings included, once the
+    /// second begins (a unit straddling two parts must not repeat a rater).
+    first_unit_raters: Option<Vec<u32>>,
+}
+
+impl Part {
+    fn new(options: &BuildOptions) -> Part {
+        Part {
+            units: Labels::default(),
+            raters: StrInterner::new(),
+            values: ValueTable::new(options),
+            offsets: Vec::new(),
+            entries: Vec::new(),
+            rows: 0,
+            missing: 0,
+            stamp: Vec::new(),
+            next_rater: Vec::new(),
+            last_rater: u32::MAX,
+            byte_codes: [NOT_CACHED; 256],
+            first_unit_raters: None,
+        }
+    }
+
+    /// Raters stamped with unit number `unit`.
+    fn raters_of(&self, unit: usize) -> Vec<u32> {
+        (0..self.stamp.len() as u32)
+            .filter(|&r| self.stamp[r as usize] == unit)
+            .collect()
+    }
+
+    /// Reads the lines of `text` (whole lines) that start before byte
+    /// `stop`; the position it stopped at, or `None` to give up.
+    fn feed(&mut self, text: &str, stop: usize) -> Option<usize> {
+        let data = text.as_bytes();
+        let end = data.len().min(stop);
+        let mut p = 0;
+        while p < end {
+            // A blank line, skipped as the general reader skips it.
+            match data[p] {
+                b'\n' => {
+                    p += 1;
+                    continue;
+                }
+                b'\r' if data.get(p + 1) == Some(&b'\n') => {
+                    p += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            let n_units = self.units.len();
+            let last_unit = self.units.last().unwrap_or_default().as_bytes();
+            if !last_unit.is_empty() && starts_with_field(data, p, last_unit, b',') {
+                p += last_unit.len() + 1;
+            } else {
+                let (name, next) = field(text, p, false)?;
+                if name.is_empty() || !shortlex_less(last_unit, name.as_bytes()) {
+                    return None;
+                }
+                if n_units == 1 {
+                    self.first_unit_raters = Some(self.raters_of(0));
+                }
+                self.units.push(name);
+                self.offsets.push(self.entries.len());
+                p = next;
+            }
+            let unit_no = self.units.len() - 1;
+
+            let guess = self
+                .next_rater
+                .get(self.last_rater as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
+            let rater = match self.raters.label(guess) {
+                Some(label) if starts_with_field(data, p, label.as_bytes(), b',') => {
+                    p += label.len() + 1;
+                    guess
+                }
+                _ => {
+                    let (name, next) = field(text, p, false)?;
+                    if name.is_empty() {
+                        return None;
+                    }
+                    let (id, new) = self.raters.intern(name);
+                    if new {
+                        self.stamp.push(usize::MAX);
+                        self.next_rater.push(u32::MAX);
+                    }
+                    if let Some(n) = self.next_rater.get_mut(self.last_rater as usize) {
+                        *n = id;
+                    }
+                    p = next;
+                    id
+                }
+            };
+            self.last_rater = rater;
+            let seen = &mut self.stamp[rater as usize];
+            if *seen == unit_no {
+                return None;
+            }
+            *seen = unit_no;
+
+            let byte = data.get(p).copied().unwrap_or(b'\n');
+            let cached = self.byte_codes[usize::from(byte)];
+            let one_byte = match data.get(p + 1) {
+                None | Some(b'\n') => Some(p + 2),
+                Some(b'\r') if data.get(p + 2) == Some(&b'\n') => Some(p + 3),
+                _ => None,
+            };
+            let code = match one_byte {
+                Some(next) if cached != NOT_CACHED => {
+                    p = next;
+                    Some(cached)
+                }
+                _ => {
+                    let (value, next) = field(text, p, true)?;
+                    p = next;
+                    if value.is_empty() {
+                        None
+                    } else {
+                        let code = self.values.code(value).ok()?;
+                        if let &[b] = value.as_bytes() {
+                            self.byte_codes[usize::from(b)] = code;
+                        }
+                        Some(code)
+                    }
+                }
+            };
+            self.rows += 1;
+            match code {
+                Some(category) => self.entries.push(Rating { rater, category }),
+                None => self.missing += 1,
+            }
+        }
+        Some(p)
+    }
+}
+
+/// Reads the lines starting in `[from, to)` of `source`; a line starts at 0
+/// or after a line feed. `Ok(None)` when the quick reader gives up.
+fn read_range(
+    source: &(impl Source + ?Sized),
+    from: u64,
+    to: u64,
+    chunk: usize,
+    options: &BuildOptions,
+) -> io::Result<Option<Part>> {
+    let mut part = Part::new(options);
+    let mut buf = vec![0u8; chunk.max(1)];
+    let mut filled = 0;
+    // File offset of buf[0], and of the next read.
+    let (mut base, mut pos) = (from, from);
+    // After the first range, the line under way at `from` is the previous
+    // range's: start after the first line feed at or after `from - 1`.
+    let mut at_line_start = from == 0;
+    if !at_line_start {
+        (base, pos) = (from - 1, from - 1);
+    }
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = source.read_at(&mut buf[filled..], pos)?;
+        pos += n as u64;
+        filled += n;
+        let at_end = n == 0;
+        if !at_line_start {
+            match memchr::memchr(b'\n', &buf[..filled]) {
+                Some(i) => {
+                    buf.copy_within(i + 1..filled, 0);
+                    filled -= i + 1;
+                    base += i as u64 + 1;
+                    at_line_start = true;
+                }
+                None if at_end => return Ok(Some(part)),
+                None => continue,
+            }
+        }
+        if base >= to {
+            return Ok(Some(part));
+        }
+        // Whole lines only, except the file's last line.
+        let whole = match memchr::memrchr(b'\n', &buf[..filled]) {
+            _ if at_end => filled,
+            Some(i) => i + 1,
+            None => continue,
+        };
+        let Ok(text) = std::str::from_utf8(&buf[..whole]) else {
+            return Ok(None);
+        };
+        let stop = usize::try_from(to - base).unwrap_or(usize::MAX);
+        let Some(stopped) = part.feed(text, stop) else {
+            return Ok(None);
+        };
+        if at_end || stopped < whole {
+            return Ok(Some(part));
+        }
+        buf.copy_within(whole..filled, 0);
+        filled -= whole;
+        base += whole as u64;
+    }
+}
+
+/// Reads `source`'s records, which start at byte `data_start` (after the
+/// header), with the quick reader; `Ok(None)` when it gives up.
+pub(crate) fn read(
+    source: &(impl Source + ?Sized),
+    data_start: u64,
+    plan: Plan,
+    options: &BuildOptions,
+) -> io::Result<Option<RatingMatrix>> {
+    let size = source.size()?;
+    let span = size.saturating_sub(data_start);
+    let threads = plan.threads.max(1) as u64;
+    let bound = |k: u64| data_start + span * k / threads;
+    let parts: io::Result<Option<Vec<Part>>> = std::thread::scope(|s| {
+        let read = |k: u64| read_range(source, bound(k), bound(k + 1), plan.chunk, options);
+        let later: Vec<_> = (1..threads).map(|k| s.spawn(move || read(k))).collect();
+        let mut parts = vec![read(0)];
+        for handle in later {
+            parts.push(handle.join().unwrap_or(Ok(None)));
+        }
+        parts
+            .into_iter()
+            .collect::<io::Result<Vec<_>>>()
+            .map(|p| p.into_iter().collect())
+    });
+    Ok(parts?.and_then(join))
+}
+
+/// Joins the parts of one file, read in order, into its matrix; `None` when
+/// a part's units do not follow the previous part's in order, or a unit
+/// straddling two parts names a rater twice.
+fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
+    let mut parts = parts.into_iter();
+    let mut whole = parts.next()?;
+    for part in parts {
+        let Some(first) = part.units.get(0) else {
+            // Only blank lines: nothing to add.
+            continue;
+        };
+        let raters: Vec<u32> = (0..part.raters.len() as u32)
+            .map(|r| {
+                whole
+                    .raters
+                    .intern(part.raters.label(r).unwrap_or_default())
+                    .0
+            })
+            .collect();
+        whole.stamp.resize(whole.raters.len(), usize::MAX);
+        // The part's first unit may be the rest of the whole's last.
+        let continues = match whole.units.last() {
+            None => false,
+            Some(last) if last == first => {
+                let before = whole.raters_of(whole.units.len() - 1);
+                let first_raters = match &part.first_unit_raters {
+                    Some(list) => list.clone(),
+                    None => part.raters_of(0),
+                };
+                if first_raters
+                    .iter()
+                    .any(|&r| before.contains(&raters[r as usize]))
+                {
+                    return None;
+                }
+                true
+            }
+            Some(last) if shortlex_less(last.as_bytes(), first.as_bytes()) => false,
+            Some(_) => return None,
+        };
+        let codes = whole.values.codes_of(&part.values)?;
+        let base = whole.entries.len();
+        let skip = usize::from(continues);
+        whole
+            .offsets
+            .extend(part.offsets.iter().skip(skip).map(|o| o + base));
+        let identity = |map: &[u32]| map.iter().enumerate().all(|(i, &m)| m == i as u32);
+        if identity(&raters) && identity(&codes) {
+            whole.entries.extend_from_slice(&part.entries);
+        } else {
+            whole.entries.extend(part.entries.iter().map(|e| Rating {
+                rater: raters[e.rater as usize],
+                category: codes[e.category as usize],
+            }));
+        }
+        // Stamps follow the whole's unit numbers, for the next join's check.
+        let shift = whole.units.len() - skip;
+        for (r, &unit) in part.stamp.iter().enumerate() {
+            if unit != usize::MAX {
+                whole.stamp[raters[r] as usize] = unit + shift;
+            }
+        }
+        whole.units.append_from(&part.units, skip);
+        whole.rows += part.rows;
+        whole.missing += part.missing;
+    }
+    let mut offsets = whole.offsets;
+    offsets.push(whole.entries.len());
+    Some(RatingMatrix::assemble(
+        whole.units,
+        whole.raters.into_labels(),
+        whole.values,
+        offsets,
+        whole.entries,
+        whole.rows,
+        whole.missing,
+    ))
+}
