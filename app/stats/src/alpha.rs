@@ -132,15 +132,39 @@ enum Metric<'a> {
 
 /// Mid-rank positions t_c = Σ_{g<c} n_g + n_c / 2 (Krippendorff's ordinal metric).
 fn ordinal_positions(marginals: &[f64]) -> Vec<f64> {
+    let mut positions = vec![0.0; marginals.len()];
+    ordinal_positions_into(marginals, &mut positions);
+    positions
+}
+
+/// [`ordinal_positions`] written into `out`.
+fn ordinal_positions_into(marginals: &[f64], out: &mut [f64]) {
     let mut below = 0.0;
-    marginals
+    for (t, &n) in out.iter_mut().zip(marginals) {
+        *t = below + n / 2.0;
+        below += n;
+    }
+}
+
+/// Σ_{c,k} n_c n_k (v_c − v_k)² over marginals n (= 2 n Σ n_c (v_c − v̄)²);
+/// 0 with fewer than two categories in use.
+fn interval_expected_sum(marginals: &[f64], v: &[f64]) -> f64 {
+    if marginals.iter().filter(|&&x| x > 0.0).count() < 2 {
+        return 0.0;
+    }
+    let n: f64 = marginals.iter().sum();
+    let mean = marginals
         .iter()
-        .map(|&n| {
-            let t = below + n / 2.0;
-            below += n;
-            t
-        })
-        .collect()
+        .zip(v)
+        .map(|(n_c, v_c)| n_c * v_c)
+        .sum::<f64>()
+        / n;
+    let ss: f64 = marginals
+        .iter()
+        .zip(v)
+        .map(|(n_c, v_c)| n_c * (v_c - mean) * (v_c - mean))
+        .sum();
+    2.0 * n * ss
 }
 
 impl Prepared {
@@ -234,20 +258,7 @@ impl Prepared {
         let n: f64 = marginals.iter().sum();
         match self {
             Prepared::Nominal => n * n - marginals.iter().map(|x| x * x).sum::<f64>(),
-            Prepared::Interval(v) => {
-                let mean = marginals
-                    .iter()
-                    .zip(v)
-                    .map(|(n_c, v_c)| n_c * v_c)
-                    .sum::<f64>()
-                    / n;
-                let ss: f64 = marginals
-                    .iter()
-                    .zip(v)
-                    .map(|(n_c, v_c)| n_c * (v_c - mean) * (v_c - mean))
-                    .sum();
-                2.0 * n * ss
-            }
+            Prepared::Interval(v) => interval_expected_sum(marginals, v),
             Prepared::Ratio(v) => {
                 let used: Vec<(f64, f64)> = marginals
                     .iter()
@@ -406,113 +417,72 @@ pub struct AlphaInterval {
     pub seed: u64,
 }
 
+/// Replicates drawn from one stream of the generator: stream `i` (the
+/// seed's stream jumped `i` times) draws replicates `i·CHUNK ..`, so the
+/// interval is the same however many threads share the chunks.
+const REPLICATES_PER_STREAM: usize = 125;
+
 /// Percentile bootstrap interval for alpha at `level`, resampling pairable
 /// units with replacement. `None` when alpha itself is undefined or fewer
 /// than two replicates are defined.
+///
+/// Units with the same counts are drawn together (one multinomial over the
+/// distinct patterns per replicate), and each replicate's disagreements are
+/// sums of per-pattern terms weighted by the draw: O(patterns) per
+/// replicate, whatever the number of units. Chunks of replicates run on
+/// every core.
 pub fn bootstrap_alpha(
     m: &RatingMatrix,
     level: Level,
     options: &BootstrapOptions,
 ) -> Option<AlphaInterval> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    bootstrap_alpha_on(m, level, options, threads)
+}
+
+/// [`bootstrap_alpha`] on at most `threads` threads.
+fn bootstrap_alpha_on(
+    m: &RatingMatrix,
+    level: Level,
+    options: &BootstrapOptions,
+    threads: usize,
+) -> Option<AlphaInterval> {
     let estimate = krippendorff_alpha(m, level)?;
     if options.replicates == 0 || !(options.confidence > 0.0 && options.confidence < 1.0) {
         return None;
     }
-    let categories = m.categories();
-    let q = categories.len();
-
-    // Distinct pairable unit patterns and how many units share each, the
-    // most frequent first (the sequential binomials then leave small counts
-    // for the many rare patterns), ties in canonical order.
-    let mut pairable: Vec<(&[CategoryCount], u64)> = m
-        .counts()
-        .patterns()
-        .filter(|(p, _)| total(p) >= 2)
-        .collect();
-    pairable.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
-    let (patterns, weights): (Vec<&[CategoryCount]>, Vec<u64>) = pairable.into_iter().unzip();
-    let n_units: u64 = weights.iter().sum();
-    let sizes: Vec<f64> = patterns.iter().map(|p| total(p) as f64).collect();
-
-    // Fixed metrics: per-pattern disagreement once; ordinal depends on the
-    // replicate's marginals and is recomputed.
-    let (full_marginals, _) = pairable_marginals(m);
-    let fixed = match level {
-        Level::Ordinal => None,
-        _ => Some(Prepared::new(
-            Metric::Level(level),
-            categories,
-            &full_marginals,
-        )?),
+    let plan = Resampling::new(m, level)?;
+    let chunks = options.replicates.div_ceil(REPLICATES_PER_STREAM);
+    let threads = threads.clamp(1, chunks);
+    let run = |first: usize| -> Vec<(usize, Vec<f64>)> {
+        (first..chunks)
+            .step_by(threads)
+            .map(|chunk| {
+                let start = chunk * REPLICATES_PER_STREAM;
+                let count = REPLICATES_PER_STREAM.min(options.replicates - start);
+                (chunk, plan.replicates(options.seed, chunk, count))
+            })
+            .collect()
     };
-    let fixed_within: Vec<f64> = match &fixed {
-        Some(p) => patterns
-            .iter()
-            .zip(&sizes)
-            .map(|(pat, &s)| p.unit_sum(pat) / (s - 1.0))
-            .collect(),
-        None => Vec::new(),
-    };
-
-    let mut rng = Rng::seed_from_u64(options.seed);
-    const BLOCK: usize = 8;
-    let k = patterns.len();
-    let mut draws = vec![0u64; BLOCK * k];
-    let mut marginals = vec![0.0; q];
-    let mut values = Vec::with_capacity(options.replicates);
-    let mut done = 0;
-    while done < options.replicates {
-        let block = BLOCK.min(options.replicates - done);
-        rng.multinomials(n_units, &weights, &mut draws[..block * k]);
-        done += block;
-        for draw in draws[..block * k].chunks_exact(k) {
-            marginals.iter_mut().for_each(|x| *x = 0.0);
-            for (pat, &w) in patterns.iter().zip(draw) {
-                if w > 0 {
-                    for c in *pat {
-                        marginals[c.category as usize] += w as f64 * f64::from(c.count);
-                    }
-                }
-            }
-            let n: f64 = marginals.iter().sum();
-            let ordinal;
-            let (prepared, within) = match &fixed {
-                Some(p) => (
-                    p,
-                    draw.iter()
-                        .zip(&fixed_within)
-                        .map(|(&w, d)| w as f64 * d)
-                        .sum::<f64>(),
-                ),
-                None => {
-                    ordinal = Prepared::Interval(ordinal_positions(&marginals));
-                    let within = patterns
-                        .iter()
-                        .zip(draw)
-                        .zip(&sizes)
-                        .filter(|((_, &w), _)| w > 0)
-                        .map(|((pat, &w), &s)| w as f64 * ordinal.unit_sum(pat) / (s - 1.0))
-                        .sum::<f64>();
-                    (&ordinal, within)
-                }
-            };
-            let expected_sum = prepared.expected_sum(&marginals);
-            if n >= 2.0 && expected_sum > 0.0 {
-                let a = 1.0 - (n - 1.0) * within / expected_sum;
-                if a.is_finite() {
-                    values.push(a);
-                }
-            }
+    let mut by_chunk = std::thread::scope(|s| {
+        let run = &run;
+        let others: Vec<_> = (1..threads).map(|t| s.spawn(move || run(t))).collect();
+        let mut all = run(0);
+        for handle in others {
+            all.extend(handle.join().unwrap_or_default());
         }
-    }
+        all
+    });
+    by_chunk.sort_by_key(|&(chunk, _)| chunk);
+    let mut values: Vec<f64> = by_chunk.into_iter().flat_map(|(_, v)| v).collect();
     if values.len() < 2 {
         return None;
     }
     values.sort_by(f64::total_cmp);
-    let tail = (1.0 - options.confidence) / 2.0;
     let mean = values.iter().sum::<f64>() / values.len() as f64;
     let var =
         values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (values.len() - 1) as f64;
+    let tail = (1.0 - options.confidence) / 2.0;
     Some(AlphaInterval {
         level,
         alpha: estimate,
@@ -524,6 +494,154 @@ pub fn bootstrap_alpha(
         defined_replicates: values.len(),
         seed: options.seed,
     })
+}
+
+/// What one bootstrap replicate needs of the data, per distinct pairable
+/// unit pattern.
+struct Resampling {
+    /// Units per pattern, the most frequent first (the sequential binomials
+    /// then leave small counts for the many rare patterns), ties in
+    /// canonical order.
+    weights: Vec<u64>,
+    n_units: u64,
+    q: usize,
+    /// Per pattern, its categories and counts (`cats[cat_ends[p-1]..cat_ends[p]]`).
+    cats: Vec<(usize, f64)>,
+    cat_ends: Vec<usize>,
+    /// The metric when it does not depend on the marginals, with each
+    /// pattern's within-unit disagreement Σ n_c n_k δ²_ck / (m − 1).
+    fixed: Option<(Prepared, Vec<f64>)>,
+    /// Ordinal: per pattern, its category pairs c < k (as indices into
+    /// `pairs`) with 2 n_c n_k / (m − 1); δ² is the replicate's own.
+    pair_terms: Vec<(usize, f64)>,
+    pair_ends: Vec<usize>,
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Resampling {
+    fn new(m: &RatingMatrix, level: Level) -> Option<Resampling> {
+        let categories = m.categories();
+        let q = categories.len();
+        let mut pairable: Vec<(&[CategoryCount], u64)> = m
+            .counts()
+            .patterns()
+            .filter(|(p, _)| total(p) >= 2)
+            .collect();
+        pairable.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        let (patterns, weights): (Vec<&[CategoryCount]>, Vec<u64>) = pairable.into_iter().unzip();
+        let fixed = match level {
+            Level::Ordinal => None,
+            _ => {
+                let (full_marginals, _) = pairable_marginals(m);
+                let prepared = Prepared::new(Metric::Level(level), categories, &full_marginals)?;
+                let within = patterns
+                    .iter()
+                    .map(|p| prepared.unit_sum(p) / (total(p) as f64 - 1.0))
+                    .collect();
+                Some((prepared, within))
+            }
+        };
+        let mut plan = Resampling {
+            n_units: weights.iter().sum(),
+            weights,
+            q,
+            cats: Vec::new(),
+            cat_ends: Vec::new(),
+            fixed,
+            pair_terms: Vec::new(),
+            pair_ends: Vec::new(),
+            pairs: Vec::new(),
+        };
+        let mut pair_slot = std::collections::HashMap::new();
+        for pattern in &patterns {
+            let size = total(pattern) as f64;
+            plan.cats.extend(
+                pattern
+                    .iter()
+                    .map(|c| (c.category as usize, f64::from(c.count))),
+            );
+            plan.cat_ends.push(plan.cats.len());
+            if plan.fixed.is_none() {
+                for (i, a) in pattern.iter().enumerate() {
+                    for b in &pattern[i + 1..] {
+                        let pair = (a.category as usize, b.category as usize);
+                        let next = plan.pairs.len();
+                        let slot = *pair_slot.entry(pair).or_insert(next);
+                        if slot == next {
+                            plan.pairs.push(pair);
+                        }
+                        let term = 2.0 * f64::from(a.count) * f64::from(b.count) / (size - 1.0);
+                        plan.pair_terms.push((slot, term));
+                    }
+                }
+            }
+            plan.pair_ends.push(plan.pair_terms.len());
+        }
+        Some(plan)
+    }
+
+    /// The defined alphas of `count` replicates drawn from stream `stream`.
+    fn replicates(&self, seed: u64, stream: usize, count: usize) -> Vec<f64> {
+        let mut rng = Rng::seed_from_u64(seed);
+        for _ in 0..stream {
+            rng.jump();
+        }
+        const BLOCK: usize = 8;
+        let k = self.weights.len();
+        let mut draws = vec![0u64; BLOCK * k];
+        let mut marginals = vec![0.0; self.q];
+        let mut pair_sums = vec![0.0; self.pairs.len()];
+        let mut positions = vec![0.0; self.q];
+        let mut values = Vec::with_capacity(count);
+        let mut done = 0;
+        while done < count {
+            let block = BLOCK.min(count - done);
+            rng.multinomials(self.n_units, &self.weights, &mut draws[..block * k]);
+            done += block;
+            for draw in draws[..block * k].chunks_exact(k) {
+                marginals.iter_mut().for_each(|x| *x = 0.0);
+                pair_sums.iter_mut().for_each(|x| *x = 0.0);
+                let mut within = 0.0;
+                for (p, &w) in draw.iter().enumerate().filter(|&(_, &w)| w > 0) {
+                    let w = w as f64;
+                    let first = |ends: &[usize]| if p == 0 { 0 } else { ends[p - 1] };
+                    for &(c, n) in &self.cats[first(&self.cat_ends)..self.cat_ends[p]] {
+                        marginals[c] += w * n;
+                    }
+                    match &self.fixed {
+                        Some((_, per_pattern)) => within += w * per_pattern[p],
+                        None => {
+                            let terms = &self.pair_terms[first(&self.pair_ends)..self.pair_ends[p]];
+                            for &(slot, term) in terms {
+                                pair_sums[slot] += w * term;
+                            }
+                        }
+                    }
+                }
+                let expected_sum = match &self.fixed {
+                    Some((prepared, _)) => prepared.expected_sum(&marginals),
+                    None => {
+                        ordinal_positions_into(&marginals, &mut positions);
+                        within = self
+                            .pairs
+                            .iter()
+                            .zip(&pair_sums)
+                            .map(|(&(c, k), s)| (positions[c] - positions[k]).powi(2) * s)
+                            .sum();
+                        interval_expected_sum(&marginals, &positions)
+                    }
+                };
+                let n: f64 = marginals.iter().sum();
+                if n >= 2.0 && expected_sum > 0.0 {
+                    let a = 1.0 - (n - 1.0) * within / expected_sum;
+                    if a.is_finite() {
+                        values.push(a);
+                    }
+                }
+            }
+        }
+        values
+    }
 }
 
 /// Linear-interpolation quantile of sorted data (Hyndman & Fan 1996 type 7,
@@ -660,6 +778,15 @@ mod tests {
             assert!(a.lower < a.alpha && a.alpha < a.upper, "{level}: {a:?}");
             assert!(a.upper - a.lower < 0.3);
             assert_eq!(a.defined_replicates, 1000);
+        }
+        // Chunks of replicates have their own streams: any number of threads
+        // gives the same interval.
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(
+                bootstrap_alpha_on(&m, Level::Ordinal, &opts, threads),
+                bootstrap_alpha(&m, Level::Ordinal, &opts),
+                "{threads} threads"
+            );
         }
         let other =
             bootstrap_alpha(&m, Level::Ordinal, &BootstrapOptions { seed: 2, ..opts }).unwrap();

@@ -117,11 +117,13 @@ fn field(text: &str, from: usize, last: bool) -> Option<(&str, usize)> {
     Some((field, next))
 }
 
-/// Whether `data[at..]` starts with `label` followed by `delimiter`.
+/// Whether `data[at..]` starts with `field` (a name and its comma).
 #[inline]
-fn starts_with_field(data: &[u8], at: usize, label: &[u8], delimiter: u8) -> bool {
-    let end = at + label.len();
-    data.get(end) == Some(&delimiter) && data.get(at..end).is_some_and(|b| eq_short(b, label))
+fn is_at(data: &[u8], at: usize, field: &[u8]) -> bool {
+    !field.is_empty()
+        && data
+            .get(at..at + field.len())
+            .is_some_and(|b| eq_short(b, field))
 }
 
 /// One byte range of a file, read.
@@ -140,6 +142,10 @@ struct Part {
     stamp: Vec<usize>,
     /// Per rater: the rater that followed it last time.
     next_rater: Vec<u32>,
+    /// Per rater: its name and a comma, as a row has it.
+    rater_fields: Vec<Vec<u8>>,
+    /// The last unit's name and a comma (empty before the first unit).
+    unit_field: Vec<u8>,
     last_rater: u32,
     byte_codes: [u32; 256],
     /// The raters of the first unit, missing ratings included, once the
@@ -159,6 +165,8 @@ impl Part {
             missing: 0,
             stamp: Vec::new(),
             next_rater: Vec::new(),
+            rater_fields: Vec::new(),
+            unit_field: Vec::new(),
             last_rater: u32::MAX,
             byte_codes: [NOT_CACHED; 256],
             first_unit_raters: None,
@@ -191,20 +199,26 @@ impl Part {
                 }
                 _ => {}
             }
-            let n_units = self.units.len();
-            let last_unit = self.units.last().unwrap_or_default().as_bytes();
-            if !last_unit.is_empty() && starts_with_field(data, p, last_unit, b',') {
-                p += last_unit.len() + 1;
+            let same_unit = is_at(data, p, &self.unit_field);
+            if same_unit {
+                p += self.unit_field.len();
             } else {
                 let (name, next) = field(text, p, false)?;
-                if name.is_empty() || !shortlex_less(last_unit, name.as_bytes()) {
+                let last = self
+                    .unit_field
+                    .split_last()
+                    .map_or(&[][..], |(_, name)| name);
+                if name.is_empty() || !shortlex_less(last, name.as_bytes()) {
                     return None;
                 }
-                if n_units == 1 {
+                if self.units.len() == 1 {
                     self.first_unit_raters = Some(self.raters_of(0));
                 }
                 self.units.push(name);
                 self.offsets.push(self.entries.len());
+                self.unit_field.clear();
+                self.unit_field.extend_from_slice(name.as_bytes());
+                self.unit_field.push(b',');
                 p = next;
             }
             let unit_no = self.units.len() - 1;
@@ -214,9 +228,9 @@ impl Part {
                 .get(self.last_rater as usize)
                 .copied()
                 .unwrap_or(u32::MAX);
-            let rater = match self.raters.label(guess) {
-                Some(label) if starts_with_field(data, p, label.as_bytes(), b',') => {
-                    p += label.len() + 1;
+            let rater = match self.rater_fields.get(guess as usize) {
+                Some(field) if is_at(data, p, field) => {
+                    p += field.len();
                     guess
                 }
                 _ => {
@@ -228,6 +242,7 @@ impl Part {
                     if new {
                         self.stamp.push(usize::MAX);
                         self.next_rater.push(u32::MAX);
+                        self.rater_fields.push([name.as_bytes(), b","].concat());
                     }
                     if let Some(n) = self.next_rater.get_mut(self.last_rater as usize) {
                         *n = id;
