@@ -730,6 +730,18 @@ impl MatrixBuilder {
     }
 }
 
+/// The category set of coded values, and the map from their codes to
+/// category indices (`None` when the codes already are: an explicit list).
+pub(crate) fn categories_of(mut values: ValueTable) -> (CategorySet, Option<Vec<u32>>) {
+    match values.explicit.take() {
+        Some(categories) => (categories, None),
+        None => {
+            let (categories, remap) = collected_categories(&values);
+            (categories, Some(remap))
+        }
+    }
+}
+
 /// Builds the category set from the distinct accepted values, and the map
 /// from value id to category index.
 fn collected_categories(values: &ValueTable) -> (CategorySet, Vec<u32>) {
@@ -804,26 +816,42 @@ impl RatingMatrix {
     pub(crate) fn assemble(
         units: Labels,
         raters: Labels,
-        mut values: ValueTable,
+        values: ValueTable,
         offsets: Vec<usize>,
         mut entries: Vec<Rating>,
         rows: usize,
         missing: usize,
     ) -> RatingMatrix {
         let mut rater_counts = vec![0usize; raters.len()];
-        for e in &entries {
+        let (categories, to_category) = categories_of(values);
+        for e in &mut entries {
             rater_counts[e.rater as usize] += 1;
-        }
-        let categories = match values.explicit.take() {
-            Some(c) => c,
-            None => {
-                let (categories, remap) = collected_categories(&values);
-                for e in &mut entries {
-                    e.category = remap.get(e.category as usize).copied().unwrap_or(0);
-                }
-                categories
+            if let Some(map) = &to_category {
+                e.category = map.get(e.category as usize).copied().unwrap_or(0);
             }
-        };
+        }
+        RatingMatrix::from_coded(
+            units,
+            raters,
+            categories,
+            offsets,
+            entries,
+            (rows, missing),
+            rater_counts,
+        )
+    }
+
+    /// The matrix of ratings already coded by category, with each rater's
+    /// number of ratings.
+    pub(crate) fn from_coded(
+        units: Labels,
+        raters: Labels,
+        categories: CategorySet,
+        offsets: Vec<usize>,
+        entries: Vec<Rating>,
+        (rows, missing): (usize, usize),
+        rater_counts: Vec<usize>,
+    ) -> RatingMatrix {
         RatingMatrix {
             units,
             raters,
@@ -1002,22 +1030,49 @@ impl CategoryCounts {
     }
 
     /// Up to 16 categories and 255 ratings per unit: a unit's counts pack
-    /// into one `u128` (8 bits per category), built without sorting.
+    /// into one `u128` (8 bits per category), built without sorting. Many
+    /// units are split into ranges read on every core, whose pattern tables
+    /// are then merged.
     fn packed_patterns(m: &RatingMatrix) -> (Vec<u32>, Vec<Vec<CategoryCount>>) {
-        let mut keys: Vec<u128> = Vec::new();
-        let mut table = IdTable::with_capacity(64);
-        let mut unit_pattern = Vec::with_capacity(m.n_units());
-        for unit in m.units() {
-            let key = unit
+        const UNITS_PER_THREAD: usize = 16_384;
+        let n = m.n_units();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .clamp(1, n.div_ceil(UNITS_PER_THREAD).max(1));
+        let bound = |t: usize| n * t / threads;
+        let ranges: Vec<(Vec<u32>, Vec<u128>)> = std::thread::scope(|s| {
+            let others: Vec<_> = (1..threads)
+                .map(|t| s.spawn(move || Self::packed_range(m, bound(t)..bound(t + 1))))
+                .collect();
+            let mut all = vec![Self::packed_range(m, 0..bound(1))];
+            all.extend(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            );
+            all
+        });
+        let mut ranges = ranges.into_iter();
+        let (mut unit_pattern, mut keys) = ranges.next().unwrap_or_default();
+        let mut table = IdTable::with_capacity(keys.len());
+        for (id, &key) in keys.iter().enumerate() {
+            table.find_or_insert(hash_u128(key), id as u32, |_| false);
+        }
+        for (units, range_keys) in ranges {
+            let ids: Vec<u32> = range_keys
                 .iter()
-                .fold(0u128, |k, r| k + (1u128 << (8 * r.category)));
-            let (id, inserted) = table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
-                keys[id as usize] == key
-            });
-            if inserted {
-                keys.push(key);
-            }
-            unit_pattern.push(id);
+                .map(|&key| {
+                    let (id, inserted) =
+                        table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
+                            keys[id as usize] == key
+                        });
+                    if inserted {
+                        keys.push(key);
+                    }
+                    id
+                })
+                .collect();
+            unit_pattern.extend(units.iter().map(|&p| ids[p as usize]));
         }
         let patterns = keys
             .iter()
@@ -1031,6 +1086,28 @@ impl CategoryCounts {
             })
             .collect();
         (unit_pattern, patterns)
+    }
+
+    /// The packed patterns of units `range`: each unit's pattern id, and the
+    /// patterns' keys.
+    fn packed_range(m: &RatingMatrix, range: std::ops::Range<usize>) -> (Vec<u32>, Vec<u128>) {
+        let mut keys: Vec<u128> = Vec::new();
+        let mut table = IdTable::with_capacity(64);
+        let mut unit_pattern = Vec::with_capacity(range.len());
+        for u in range {
+            let key = m
+                .unit(u)
+                .iter()
+                .fold(0u128, |k, r| k + (1u128 << (8 * r.category)));
+            let (id, inserted) = table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
+                keys[id as usize] == key
+            });
+            if inserted {
+                keys.push(key);
+            }
+            unit_pattern.push(id);
+        }
+        (unit_pattern, keys)
     }
 
     /// Any number of categories: gather, sort and intern each unit's counts.

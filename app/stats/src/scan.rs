@@ -22,7 +22,7 @@ use std::io;
 
 use crate::csv::next_special;
 use crate::intern::{eq_short, Labels, StrInterner};
-use crate::matrix::{BuildOptions, Rating, RatingMatrix, ValueTable, NOT_CACHED};
+use crate::matrix::{categories_of, BuildOptions, Rating, RatingMatrix, ValueTable, NOT_CACHED};
 
 /// Bytes that can be read at any offset: a file, or bytes in memory. The
 /// statistics core reads its input through this and does no IO of its own.
@@ -389,9 +389,17 @@ pub(crate) fn read(
 /// Joins the parts of one file, read in order, into its matrix; `None` when
 /// a part's units do not follow the previous part's in order, or a unit
 /// straddling two parts names a rater twice.
+///
+/// The name tables are merged first (they are small); then every part's
+/// ratings are recoded to the matrix's rater ids and categories on its own
+/// thread, and appended.
 fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let mut parts = parts.into_iter();
     let mut whole = parts.next()?;
+    // Every part but the first, with its maps to the whole's rater ids and
+    // value codes.
+    let mut rest: Vec<(Part, Vec<u32>, Vec<u32>)> = Vec::new();
+    let mut n_entries = whole.entries.len();
     for part in parts {
         let Some(first) = part.units.get(0) else {
             // Only blank lines: nothing to add.
@@ -408,7 +416,6 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         whole.stamp.resize(whole.raters.len(), usize::MAX);
         // The part's first unit may be the rest of the whole's last.
         let continues = match whole.units.last() {
-            None => false,
             Some(last) if last == first => {
                 let before = whole.raters_of(whole.units.len() - 1);
                 let first_raters = match &part.first_unit_raters {
@@ -423,24 +430,16 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
                 }
                 true
             }
+            None => false,
             Some(last) if shortlex_less(last.as_bytes(), first.as_bytes()) => false,
             Some(_) => return None,
         };
         let codes = whole.values.codes_of(&part.values)?;
-        let base = whole.entries.len();
         let skip = usize::from(continues);
         whole
             .offsets
-            .extend(part.offsets.iter().skip(skip).map(|o| o + base));
-        let identity = |map: &[u32]| map.iter().enumerate().all(|(i, &m)| m == i as u32);
-        if identity(&raters) && identity(&codes) {
-            whole.entries.extend_from_slice(&part.entries);
-        } else {
-            whole.entries.extend(part.entries.iter().map(|e| Rating {
-                rater: raters[e.rater as usize],
-                category: codes[e.category as usize],
-            }));
-        }
+            .extend(part.offsets.iter().skip(skip).map(|o| o + n_entries));
+        n_entries += part.entries.len();
         // Stamps follow the whole's unit numbers, for the next join's check.
         let shift = whole.units.len() - skip;
         for (r, &unit) in part.stamp.iter().enumerate() {
@@ -451,16 +450,56 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         whole.units.append_from(&part.units, skip);
         whole.rows += part.rows;
         whole.missing += part.missing;
+        rest.push((part, raters, codes));
+    }
+    let n_raters = whole.raters.len();
+    let (categories, to_category) = categories_of(whole.values);
+    let recode = |entries: &mut [Rating], raters: Option<&[u32]>, codes: Option<&[u32]>| {
+        let mut counts = vec![0usize; n_raters];
+        let category = |c: u32| {
+            let c = codes.map_or(c, |codes| codes[c as usize]);
+            to_category.as_ref().map_or(c, |map| map[c as usize])
+        };
+        for e in entries {
+            e.rater = raters.map_or(e.rater, |map| map[e.rater as usize]);
+            e.category = category(e.category);
+            counts[e.rater as usize] += 1;
+        }
+        counts
+    };
+    let counts = std::thread::scope(|s| {
+        let recode = &recode;
+        let others: Vec<_> = rest
+            .iter_mut()
+            .map(|(part, raters, codes)| {
+                s.spawn(move || recode(&mut part.entries, Some(raters), Some(codes)))
+            })
+            .collect();
+        let mut counts = recode(&mut whole.entries, None, None);
+        for handle in others {
+            let part_counts = handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            counts
+                .iter_mut()
+                .zip(part_counts)
+                .for_each(|(a, b)| *a += b);
+        }
+        counts
+    });
+    whole.entries.reserve_exact(n_entries - whole.entries.len());
+    for (part, _, _) in &rest {
+        whole.entries.extend_from_slice(&part.entries);
     }
     let mut offsets = whole.offsets;
     offsets.push(whole.entries.len());
-    Some(RatingMatrix::assemble(
+    Some(RatingMatrix::from_coded(
         whole.units,
         whole.raters.into_labels(),
-        whole.values,
+        categories,
         offsets,
         whole.entries,
-        whole.rows,
-        whole.missing,
+        (whole.rows, whole.missing),
+        counts,
     ))
 }
