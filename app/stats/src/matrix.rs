@@ -838,6 +838,7 @@ impl RatingMatrix {
             entries,
             (rows, missing),
             rater_counts,
+            None,
         )
     }
 
@@ -851,7 +852,12 @@ impl RatingMatrix {
         entries: Vec<Rating>,
         (rows, missing): (usize, usize),
         rater_counts: Vec<usize>,
+        counts: Option<CategoryCounts>,
     ) -> RatingMatrix {
+        let known = OnceLock::new();
+        if let Some(counts) = counts {
+            let _ = known.set(counts);
+        }
         RatingMatrix {
             units,
             raters,
@@ -861,7 +867,7 @@ impl RatingMatrix {
             rows,
             missing,
             rater_counts,
-            counts: OnceLock::new(),
+            counts: known,
         }
     }
 
@@ -997,7 +1003,38 @@ impl CategoryCounts {
         } else {
             Self::general_patterns(m, q)
         };
-        // Canonical order: sort patterns by their cells.
+        Self::canonical(q, unit_pattern, patterns)
+    }
+
+    /// The counts of units read in consecutive ranges, each as its units'
+    /// ids into its own table of packed keys (see [`Self::packed_patterns`]).
+    pub(crate) fn from_packed(q: usize, ranges: Vec<PackedRange>) -> Self {
+        let (mut unit_pattern, mut keys) = Self::merge_packed(ranges);
+        // Keys no unit has any more (a unit joined from two ranges) go.
+        let mut new_id = vec![u32::MAX; keys.len()];
+        for &p in &unit_pattern {
+            new_id[p as usize] = 0;
+        }
+        if new_id.contains(&u32::MAX) {
+            let mut kept = 0;
+            for (id, slot) in new_id.iter_mut().enumerate() {
+                if *slot == 0 {
+                    keys[kept] = keys[id];
+                    *slot = kept as u32;
+                    kept += 1;
+                }
+            }
+            keys.truncate(kept);
+            unit_pattern
+                .iter_mut()
+                .for_each(|p| *p = new_id[*p as usize]);
+        }
+        Self::canonical(q, unit_pattern, Self::unpack(&keys))
+    }
+
+    /// Patterns in canonical order (sorted by their cells), with each
+    /// unit's index into them and their multiplicities.
+    fn canonical(q: usize, unit_pattern: Vec<u32>, patterns: Vec<Vec<CategoryCount>>) -> Self {
         let mut order: Vec<usize> = (0..patterns.len()).collect();
         order.sort_by(|&a, &b| patterns[a].cmp(&patterns[b]));
         let mut rank = vec![0u32; patterns.len()];
@@ -1040,7 +1077,7 @@ impl CategoryCounts {
             .map_or(1, |t| t.get())
             .clamp(1, n.div_ceil(UNITS_PER_THREAD).max(1));
         let bound = |t: usize| n * t / threads;
-        let ranges: Vec<(Vec<u32>, Vec<u128>)> = std::thread::scope(|s| {
+        let ranges: Vec<PackedRange> = std::thread::scope(|s| {
             let others: Vec<_> = (1..threads)
                 .map(|t| s.spawn(move || Self::packed_range(m, bound(t)..bound(t + 1))))
                 .collect();
@@ -1052,12 +1089,16 @@ impl CategoryCounts {
             );
             all
         });
-        let mut ranges = ranges.into_iter();
-        let (mut unit_pattern, mut keys) = ranges.next().unwrap_or_default();
-        let mut table = IdTable::with_capacity(keys.len());
-        for (id, &key) in keys.iter().enumerate() {
-            table.find_or_insert(hash_u128(key), id as u32, |_| false);
-        }
+        let (unit_pattern, keys) = Self::merge_packed(ranges);
+        (unit_pattern, Self::unpack(&keys))
+    }
+
+    /// One table of packed keys for ranges of units with tables of their
+    /// own, and every unit's id into it.
+    fn merge_packed(ranges: Vec<PackedRange>) -> (Vec<u32>, Vec<u128>) {
+        let mut keys: Vec<u128> = Vec::new();
+        let mut table = IdTable::with_capacity(64);
+        let mut unit_pattern = Vec::new();
         for (units, range_keys) in ranges {
             let ids: Vec<u32> = range_keys
                 .iter()
@@ -1072,10 +1113,19 @@ impl CategoryCounts {
                     id
                 })
                 .collect();
-            unit_pattern.extend(units.iter().map(|&p| ids[p as usize]));
+            if unit_pattern.is_empty() && ids.iter().enumerate().all(|(i, &id)| id == i as u32) {
+                // The first range keeps its ids: take its list as it is.
+                unit_pattern = units;
+            } else {
+                unit_pattern.extend(units.iter().map(|&p| ids[p as usize]));
+            }
         }
-        let patterns = keys
-            .iter()
+        (unit_pattern, keys)
+    }
+
+    /// The counts a packed key holds.
+    fn unpack(keys: &[u128]) -> Vec<Vec<CategoryCount>> {
+        keys.iter()
             .map(|&key| {
                 (0..16u32)
                     .filter_map(|c| {
@@ -1084,30 +1134,17 @@ impl CategoryCounts {
                     })
                     .collect()
             })
-            .collect();
-        (unit_pattern, patterns)
+            .collect()
     }
 
     /// The packed patterns of units `range`: each unit's pattern id, and the
     /// patterns' keys.
-    fn packed_range(m: &RatingMatrix, range: std::ops::Range<usize>) -> (Vec<u32>, Vec<u128>) {
-        let mut keys: Vec<u128> = Vec::new();
-        let mut table = IdTable::with_capacity(64);
-        let mut unit_pattern = Vec::with_capacity(range.len());
+    fn packed_range(m: &RatingMatrix, range: std::ops::Range<usize>) -> PackedRange {
+        let mut packer = Packer::default();
         for u in range {
-            let key = m
-                .unit(u)
-                .iter()
-                .fold(0u128, |k, r| k + (1u128 << (8 * r.category)));
-            let (id, inserted) = table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
-                keys[id as usize] == key
-            });
-            if inserted {
-                keys.push(key);
-            }
-            unit_pattern.push(id);
+            packer.push(packed_key(m.unit(u)));
         }
-        (unit_pattern, keys)
+        packer.finish()
     }
 
     /// Any number of categories: gather, sort and intern each unit's counts.
@@ -1194,6 +1231,44 @@ impl CategoryCounts {
     /// Number of distinct patterns.
     pub fn n_patterns(&self) -> usize {
         self.multiplicity.len()
+    }
+}
+
+/// A range of units as their ids into a table of packed keys, and the keys.
+pub(crate) type PackedRange = (Vec<u32>, Vec<u128>);
+
+/// A unit's counts packed into one `u128`, 8 bits per category (for up to
+/// 16 categories and 255 ratings).
+#[inline]
+pub(crate) fn packed_key(unit: &[Rating]) -> u128 {
+    unit.iter()
+        .fold(0u128, |k, r| k + (1u128 << (8 * r.category)))
+}
+
+/// Collects the packed keys of consecutive units into a [`PackedRange`].
+#[derive(Default)]
+pub(crate) struct Packer {
+    units: Vec<u32>,
+    keys: Vec<u128>,
+    table: IdTable,
+}
+
+impl Packer {
+    pub(crate) fn push(&mut self, key: u128) {
+        let keys = &mut self.keys;
+        let (id, inserted) = self
+            .table
+            .find_or_insert(hash_u128(key), keys.len() as u32, |id| {
+                keys[id as usize] == key
+            });
+        if inserted {
+            keys.push(key);
+        }
+        self.units.push(id);
+    }
+
+    pub(crate) fn finish(self) -> PackedRange {
+        (self.units, self.keys)
     }
 }
 

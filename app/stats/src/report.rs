@@ -835,6 +835,18 @@ mod tests {
         csv
     }
 
+    /// A unit of 300 ratings between small ones: too many to pack counts.
+    fn wide_unit_csv() -> String {
+        let mut csv = String::from("unit,rater,value\n");
+        for u in ["a1", "a2", "a3"] {
+            let raters = if u == "a2" { 300 } else { 3 };
+            for r in 0..raters {
+                csv.push_str(&format!("{u},r{r},{}\n", (r * 7 + u.len()) % 4 + 1));
+            }
+        }
+        csv
+    }
+
     #[test]
     fn the_quick_reader_gives_the_general_readers_matrix() {
         let numbers = AgreementOptions {
@@ -855,17 +867,18 @@ mod tests {
                 "unit,rater,value\n".to_string(),
                 AgreementOptions::default(),
             ),
+            (wide_unit_csv(), AgreementOptions::default()),
         ] {
-            let expected = snapshot(&general(&csv, &opts).unwrap());
+            let general = general(&csv, &opts).unwrap();
+            let expected = snapshot(&general);
             for threads in 1..=5 {
                 for chunk in [1, 7, 64, 100_000] {
                     let m = quick(&csv, &opts, threads, chunk)
                         .expect("the usual layout is read quickly");
-                    assert_eq!(
-                        snapshot(&m),
-                        expected,
-                        "{threads} threads, {chunk}-byte buffers"
-                    );
+                    let case = format!("{threads} threads, {chunk}-byte buffers");
+                    assert_eq!(snapshot(&m), expected, "{case}");
+                    // The per-unit counts, packed while the parts are joined.
+                    assert_eq!(m.counts(), general.counts(), "{case}");
                 }
             }
             // And through the public entry point.

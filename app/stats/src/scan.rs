@@ -22,7 +22,10 @@ use std::io;
 
 use crate::csv::next_special;
 use crate::intern::{eq_short, Labels, StrInterner};
-use crate::matrix::{categories_of, BuildOptions, Rating, RatingMatrix, ValueTable, NOT_CACHED};
+use crate::matrix::{
+    categories_of, packed_key, BuildOptions, CategoryCounts, PackedRange, Packer, Rating,
+    RatingMatrix, ValueTable, NOT_CACHED,
+};
 
 /// Bytes that can be read at any offset: a file, or bytes in memory. The
 /// statistics core reads its input through this and does no IO of its own.
@@ -163,6 +166,9 @@ struct Part {
     /// The raters of the first unit, missing ratings included, once the
     /// second begins (a unit straddling two parts must not repeat a rater).
     first_unit_raters: Option<Vec<u32>>,
+    /// Set at the join: 1 when the first unit continues the previous
+    /// part's last, else 0.
+    skip: usize,
 }
 
 impl Part {
@@ -182,6 +188,7 @@ impl Part {
             last_rater: u32::MAX,
             byte_codes: [NOT_CACHED; 256],
             first_unit_raters: None,
+            skip: 0,
         }
     }
 
@@ -467,43 +474,76 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         whole.units.append_from(&part.units, skip);
         whole.rows += part.rows;
         whole.missing += part.missing;
+        let mut part = part;
+        part.skip = skip;
         rest.push((part, raters, codes));
     }
     let n_raters = whole.raters.len();
     let (categories, to_category) = categories_of(whole.values);
-    let recode = |entries: &mut [Rating], raters: Option<&[u32]>, codes: Option<&[u32]>| {
+    // Per-unit counts are packed while recoding, when categories fit.
+    let pack = categories.len() <= 16;
+    let recode = |entries: &mut [Rating],
+                  starts: &[usize],
+                  raters: Option<&[u32]>,
+                  codes: Option<&[u32]>| {
         let mut counts = vec![0usize; n_raters];
         let category = |c: u32| {
             let c = codes.map_or(c, |codes| codes[c as usize]);
             to_category.as_ref().map_or(c, |map| map[c as usize])
         };
-        for e in entries {
-            e.rater = raters.map_or(e.rater, |map| map[e.rater as usize]);
-            e.category = category(e.category);
-            counts[e.rater as usize] += 1;
+        let mut packer = pack.then(Packer::default);
+        for (u, &start) in starts.iter().enumerate() {
+            let end = starts.get(u + 1).copied().unwrap_or(entries.len());
+            let unit = &mut entries[start..end];
+            for e in unit.iter_mut() {
+                e.rater = raters.map_or(e.rater, |map| map[e.rater as usize]);
+                e.category = category(e.category);
+                counts[e.rater as usize] += 1;
+            }
+            if unit.len() > 255 {
+                packer = None;
+            }
+            if let Some(packer) = &mut packer {
+                packer.push(packed_key(unit));
+            }
         }
-        counts
+        (counts, packer.map(Packer::finish))
     };
-    let counts = std::thread::scope(|s| {
+    let first_units = whole.units.len()
+        - rest
+            .iter()
+            .map(|(p, ..)| p.units.len() - p.skip)
+            .sum::<usize>();
+    let (counts, ranges) = std::thread::scope(|s| {
         let recode = &recode;
         let others: Vec<_> = rest
             .iter_mut()
             .map(|(part, raters, codes)| {
-                s.spawn(move || recode(&mut part.entries, Some(raters), Some(codes)))
+                s.spawn(move || recode(&mut part.entries, &part.offsets, Some(raters), Some(codes)))
             })
             .collect();
-        let mut counts = recode(&mut whole.entries, None, None);
+        let (mut counts, first) = recode(
+            &mut whole.entries,
+            &whole.offsets[..first_units],
+            None,
+            None,
+        );
+        let mut ranges = vec![first];
         for handle in others {
-            let part_counts = handle
+            let (part_counts, range) = handle
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             counts
                 .iter_mut()
                 .zip(part_counts)
                 .for_each(|(a, b)| *a += b);
+            ranges.push(range);
         }
-        counts
+        (counts, ranges)
     });
+    let skips: Vec<bool> = rest.iter().map(|(p, ..)| p.skip == 1).collect();
+    let unit_counts =
+        join_packed(ranges, &skips).map(|r| CategoryCounts::from_packed(categories.len(), r));
     whole.entries.reserve_exact(n_entries - whole.entries.len());
     for (part, _, _) in &rest {
         whole.entries.extend_from_slice(&part.entries);
@@ -518,7 +558,38 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         whole.entries,
         (whole.rows, whole.missing),
         counts,
+        unit_counts,
     ))
+}
+
+/// The packed ranges of the parts as ranges of the matrix's units: where a
+/// part's first unit continues the previous part's last (`continues[j - 1]`
+/// for part `j`), the two halves' counts become one unit's. `None` when a
+/// part could not pack, or a joined unit has more than 255 ratings.
+fn join_packed(ranges: Vec<Option<PackedRange>>, continues: &[bool]) -> Option<Vec<PackedRange>> {
+    let mut joined: Vec<PackedRange> = Vec::with_capacity(ranges.len());
+    for (j, range) in ranges.into_iter().enumerate() {
+        let (mut units, keys) = range?;
+        if j > 0 && continues[j - 1] && !units.is_empty() {
+            let head = keys[units.remove(0) as usize];
+            // The joined unit is the last unit of the last range with one.
+            let (last_units, last_keys) = joined.iter_mut().rev().find(|(u, _)| !u.is_empty())?;
+            let last = last_units.last_mut()?;
+            let whole = last_keys[*last as usize] + head;
+            let total: u32 = (0..16).map(|c| ((whole >> (8 * c)) & 0xff) as u32).sum();
+            let halves: u32 = [last_keys[*last as usize], head]
+                .iter()
+                .map(|k| (0..16).map(|c| ((k >> (8 * c)) & 0xff) as u32).sum::<u32>())
+                .sum();
+            if total != halves || halves > 255 {
+                return None;
+            }
+            last_keys.push(whole);
+            *last = (last_keys.len() - 1) as u32;
+        }
+        joined.push((units, keys));
+    }
+    Some(joined)
 }
 
 #[cfg(test)]
