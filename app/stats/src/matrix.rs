@@ -838,7 +838,6 @@ impl RatingMatrix {
             entries,
             (rows, missing),
             rater_counts,
-            None,
         )
     }
 
@@ -852,12 +851,7 @@ impl RatingMatrix {
         entries: Vec<Rating>,
         (rows, missing): (usize, usize),
         rater_counts: Vec<usize>,
-        counts: Option<CategoryCounts>,
     ) -> RatingMatrix {
-        let known = OnceLock::new();
-        if let Some(counts) = counts {
-            let _ = known.set(counts);
-        }
         RatingMatrix {
             units,
             raters,
@@ -867,8 +861,16 @@ impl RatingMatrix {
             rows,
             missing,
             rater_counts,
-            counts: known,
+            counts: OnceLock::new(),
         }
+    }
+
+    /// The matrix with its per-unit counts, when they are already known.
+    pub(crate) fn with_counts(self, counts: Option<CategoryCounts>) -> RatingMatrix {
+        if let Some(counts) = counts {
+            let _ = self.counts.set(counts);
+        }
+        self
     }
 
     /// Builds a matrix from long-format rows `(unit, rater, value)`, where a

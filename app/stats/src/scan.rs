@@ -550,16 +550,18 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     }
     let mut offsets = whole.offsets;
     offsets.push(whole.entries.len());
-    Some(RatingMatrix::from_coded(
-        whole.units,
-        whole.raters.into_labels(),
-        categories,
-        offsets,
-        whole.entries,
-        (whole.rows, whole.missing),
-        counts,
-        unit_counts,
-    ))
+    Some(
+        RatingMatrix::from_coded(
+            whole.units,
+            whole.raters.into_labels(),
+            categories,
+            offsets,
+            whole.entries,
+            (whole.rows, whole.missing),
+            counts,
+        )
+        .with_counts(unit_counts),
+    )
 }
 
 /// The packed ranges of the parts as ranges of the matrix's units: where a
