@@ -43,9 +43,15 @@ pub fn check_framework(f: &Framework) -> Result<(), String> {
             }
             match &c.scale {
                 Scale::Ordinal { levels } => {
-                    if levels.len() < 2 || levels.windows(2).any(|w| w[0].value >= w[1].value) {
+                    // Cell statistics count in levels (±1 level, rWG's A):
+                    // the values are the consecutive integers from the lowest.
+                    if levels.len() < 2
+                        || levels
+                            .windows(2)
+                            .any(|w| w[0].value.checked_add(1) != Some(w[1].value))
+                    {
                         return Err(format!(
-                            "Criterion {} needs two or more increasing levels.",
+                            "Criterion {} needs two or more levels numbered one after another (e.g. 0, 1, 2, 3, 4).",
                             c.code
                         ));
                     }
@@ -308,6 +314,27 @@ mod tests {
                 "none"
             ]]
         );
+    }
+
+    #[test]
+    fn ordinal_levels_must_be_consecutive() {
+        let mut f = default_framework().expect("framework_v1.json parses");
+        let levels = f
+            .dimensions
+            .iter_mut()
+            .flat_map(|d| d.criteria.iter_mut())
+            .find_map(|c| match &mut c.scale {
+                Scale::Ordinal { levels } => Some(levels),
+                _ => None,
+            })
+            .expect("an ordinal criterion");
+        let last = levels.len() - 1;
+        levels[last].value += 1;
+        let e = check_framework(&f).expect_err("a gap between levels");
+        assert!(e.contains("one after another"), "{e}");
+        let last = levels.len() - 1;
+        levels[last].value -= 2;
+        assert!(check_framework(&f).is_err(), "a repeated level");
     }
 
     #[test]

@@ -569,26 +569,36 @@ fn raters(data: &StudyData) -> Vec<RaterRow> {
 }
 
 /// Ordinal alpha over the study's ordinal cells (units = cells, raters =
-/// experts): for the whole study, per dimension, per criterion.
+/// experts): for the whole study, per dimension, per criterion. A scope's
+/// categories are the levels of its criteria, in order of value (criteria
+/// on different scales pool their levels).
 fn reliability(data: &StudyData) -> Vec<ReliabilityRow> {
-    let ordinal: HashMap<&str, (&CriterionRef, Vec<String>)> = data
-        .criteria
+    reliability_of(&data.criteria, &data.dimensions, &data.ratings)
+}
+
+fn reliability_of(
+    criteria: &[(CriterionRef, Scale)],
+    dimensions: &[DimensionRef],
+    ratings: &[CountedRating],
+) -> Vec<ReliabilityRow> {
+    let ordinal: HashMap<&str, (&CriterionRef, &[crate::model::framework::Level])> = criteria
         .iter()
         .filter_map(|(c, s)| match s {
-            Scale::Ordinal { levels } => Some((
-                c.code.as_str(),
-                (c, levels.iter().map(|l| l.value.to_string()).collect()),
-            )),
+            Scale::Ordinal { levels } => Some((c.code.as_str(), (c, levels.as_slice()))),
             _ => None,
         })
         .collect();
-    let Some((_, labels)) = ordinal.values().next() else {
-        return Vec::new();
-    };
-    let labels = labels.clone();
     let row = |scope: &str, label: &str, keep: &dyn Fn(&CriterionRef) -> bool| {
-        let rows: Vec<(String, String, Option<&str>)> = data
-            .ratings
+        let mut values: Vec<i32> = criteria
+            .iter()
+            .filter(|(c, _)| keep(c))
+            .filter_map(|(c, _)| ordinal.get(c.code.as_str()))
+            .flat_map(|(_, levels)| levels.iter().map(|l| l.value))
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let labels: Vec<String> = values.iter().map(i32::to_string).collect();
+        let rows: Vec<(String, String, Option<&str>)> = ratings
             .iter()
             .filter(|r| {
                 ordinal
@@ -632,13 +642,16 @@ fn reliability(data: &StudyData) -> Vec<ReliabilityRow> {
             ratings: matrix.as_ref().map(|m| m.n_ratings()).unwrap_or(0),
         }
     };
+    if ordinal.is_empty() {
+        return Vec::new();
+    }
     let mut out = vec![row("study", "All ordinal criteria", &|_| true)];
-    for d in &data.dimensions {
+    for d in dimensions {
         if ordinal.values().any(|(c, _)| c.dimension == d.code) {
             out.push(row(&d.code, &d.name, &|c| c.dimension == d.code));
         }
     }
-    for (c, _) in &data.criteria {
+    for (c, _) in criteria {
         if ordinal.contains_key(c.code.as_str()) {
             out.push(row(&c.code, &c.prompt, &|x| x.code == c.code));
         }
@@ -679,4 +692,70 @@ fn profiles(data: &StudyData, cells: &[CellResult]) -> Vec<ProfileRow> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::framework::Level as ScaleLevel;
+
+    fn ordinal(values: std::ops::RangeInclusive<i32>) -> Scale {
+        Scale::Ordinal {
+            levels: values
+                .map(|value| ScaleLevel {
+                    value,
+                    label: value.to_string(),
+                    anchor: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reliability_pools_the_levels_of_criteria_on_different_scales() {
+        let criterion = |code: &str, dimension: &str| CriterionRef {
+            code: code.into(),
+            dimension: dimension.into(),
+            prompt: code.into(),
+            scale: "ordinal".into(),
+        };
+        let criteria = vec![
+            (criterion("A1", "A"), ordinal(0..=4)),
+            (criterion("B1", "B"), ordinal(1..=7)),
+        ];
+        let dimensions: Vec<DimensionRef> = ["A", "B"]
+            .map(|code| DimensionRef {
+                code: code.into(),
+                name: code.into(),
+            })
+            .to_vec();
+        let mut ratings = Vec::new();
+        for org in 0..6 {
+            for (code, truth, top) in [("A1", org % 5, 4), ("B1", 1 + org, 7)] {
+                for member_id in 0..3 {
+                    let nudge = i32::from(member_id == 2 && org % 2 == 0);
+                    ratings.push(CountedRating {
+                        organization: format!("o{org}"),
+                        criterion: code.into(),
+                        member_id,
+                        value: Some((truth + nudge).min(top).to_string()),
+                        dont_know: false,
+                        confidence: None,
+                    });
+                }
+            }
+        }
+        let rows = reliability_of(&criteria, &dimensions, &ratings);
+        let scopes: Vec<&str> = rows.iter().map(|r| r.scope.as_str()).collect();
+        assert_eq!(scopes, ["study", "A", "B", "A1", "B1"]);
+        for row in &rows {
+            assert!(row.alpha.is_some_and(|a| a > 0.5), "{row:?}");
+        }
+        // Every cell and rating counts in the study row, B1's values above
+        // A1's top level included.
+        assert_eq!((rows[0].units, rows[0].ratings), (12, 36));
+        assert_eq!((rows[4].units, rows[4].ratings), (6, 18));
+        // The same data give the same rows, call after call.
+        assert_eq!(reliability_of(&criteria, &dimensions, &ratings), rows);
+    }
 }
