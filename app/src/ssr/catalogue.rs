@@ -318,22 +318,22 @@ mod tests {
 
     #[test]
     fn ordinal_levels_must_be_consecutive() {
+        fn first_ordinal(f: &mut Framework) -> &mut Vec<crate::model::framework::Level> {
+            f.dimensions
+                .iter_mut()
+                .flat_map(|d| d.criteria.iter_mut())
+                .find_map(|c| match &mut c.scale {
+                    Scale::Ordinal { levels } => Some(levels),
+                    _ => None,
+                })
+                .expect("an ordinal criterion")
+        }
         let mut f = default_framework().expect("framework_v1.json parses");
-        let levels = f
-            .dimensions
-            .iter_mut()
-            .flat_map(|d| d.criteria.iter_mut())
-            .find_map(|c| match &mut c.scale {
-                Scale::Ordinal { levels } => Some(levels),
-                _ => None,
-            })
-            .expect("an ordinal criterion");
-        let last = levels.len() - 1;
-        levels[last].value += 1;
+        let last = first_ordinal(&mut f).len() - 1;
+        first_ordinal(&mut f)[last].value += 1;
         let e = check_framework(&f).expect_err("a gap between levels");
         assert!(e.contains("one after another"), "{e}");
-        let last = levels.len() - 1;
-        levels[last].value -= 2;
+        first_ordinal(&mut f)[last].value -= 2;
         assert!(check_framework(&f).is_err(), "a repeated level");
     }
 
