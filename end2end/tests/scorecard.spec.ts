@@ -76,6 +76,19 @@ test("an expert scores blind, autosaves from the keyboard, meets a stale tab, su
   await discussion.getByRole("button", { name: "Post comment" }).click();
   await expect(d11Thread).toContainText("Seat 8 reads the 2006 summit record differently.");
   await expect(d11Thread.getByRole("listitem").last()).toContainText("Expert H");
+  // A reply sits under the comment it answers and says whose.
+  const first = d11Thread.getByRole("listitem").first();
+  await first.getByText("Reply", { exact: true }).click();
+  await first.getByRole("textbox", { name: "Reply to Expert A" }).fill("Which sources would change your reading?");
+  await first.getByRole("button", { name: "Post reply" }).click();
+  const reply = d11Thread.getByRole("listitem").filter({ hasText: "Which sources would change your reading?" });
+  await expect(reply).toContainText("in reply to Expert A");
+  await expect(reply).toHaveClass(/reply/);
+  await expect(d11Thread.getByRole("listitem").nth(1)).toContainText("Which sources would change your reading?");
+  // The posted reply's form is emptied and folded away again.
+  await expect(first.getByRole("textbox", { name: "Reply to Expert A" })).toBeHidden();
+  await expect(discussion.getByRole("textbox", { name: /Comment/ })).toHaveValue("");
+  await d11Thread.screenshot({ path: "test-results/discussion.png" });
   await page.getByRole("heading", { name: "Peers’ scorecards" }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: "test-results/review.png", fullPage: false });
 });

@@ -83,6 +83,36 @@ pub struct CommentView {
     pub parent: Option<i32>,
 }
 
+/// A cell's comments in reading order: each comment followed by the replies
+/// to it (and to those), with the pseudonym of the comment a reply answers.
+/// A reply whose comment is not in the list reads as a comment of its own.
+pub fn reading_order(comments: &[CommentView]) -> Vec<(&CommentView, Option<&str>)> {
+    let author = |id: i32| {
+        comments
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.author.as_str())
+    };
+    let answered = |c: &CommentView| c.parent.and_then(author);
+    let mut out = Vec::with_capacity(comments.len());
+    // Depth first: a stack of comments still to place, the next on top.
+    let mut stack: Vec<&CommentView> = comments
+        .iter()
+        .filter(|c| answered(c).is_none())
+        .rev()
+        .collect();
+    while let Some(c) = stack.pop() {
+        out.push((c, answered(c)));
+        stack.extend(
+            comments
+                .iter()
+                .filter(|r| r.parent == Some(c.id) && r.id != c.id)
+                .rev(),
+        );
+    }
+    out
+}
+
 /// A cell as the previous Delphi round left it, for one expert.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PreviousCell {
@@ -103,5 +133,49 @@ pub fn answer_label(value: Option<&str>, dont_know: bool) -> String {
         (_, true) => "don’t know".to_string(),
         (Some(v), false) => v.to_string(),
         (None, false) => "—".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i32, author: &str, parent: Option<i32>) -> CommentView {
+        CommentView {
+            id,
+            criterion: "D1.1".into(),
+            author: author.into(),
+            author_name: None,
+            body: format!("comment {id}"),
+            posted: "2026-11-29 10:00".into(),
+            parent,
+        }
+    }
+
+    #[test]
+    fn replies_follow_the_comment_they_answer() {
+        let comments = vec![
+            comment(1, "Expert A", None),
+            comment(2, "Expert B", None),
+            comment(3, "Expert C", Some(1)),
+            comment(4, "Expert A", Some(3)),
+            comment(5, "Expert D", Some(2)),
+            comment(6, "Expert E", Some(99)),
+        ];
+        let order: Vec<(i32, Option<&str>)> = reading_order(&comments)
+            .into_iter()
+            .map(|(c, answered)| (c.id, answered))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (1, None),
+                (3, Some("Expert A")),
+                (4, Some("Expert C")),
+                (2, None),
+                (5, Some("Expert B")),
+                (6, None),
+            ]
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::components::charts::{ConsensusRuleFacts, DisagreementBadge};
 use crate::components::form::FormError;
 use crate::components::status::{ErrorNotice, NotFoundStatus};
 use crate::model::moderation::{CellDetail, DisagreementQueue, ReconcileMethod};
+use crate::model::scorecard::reading_order;
 use crate::model::AppError;
 
 fn study_param() -> Memo<i32> {
@@ -220,9 +221,10 @@ fn CellView(cell: CellDetail, reconcile: ServerAction<ReconcileCell>) -> impl In
         } else {
             view! {
                 <ol class="comments">
-                    {cell.comments.iter().map(|c| view! {
-                        <li class="comment" class:reply=c.parent.is_some()>
-                            <p class="comment-meta"><strong>{c.author.clone()}</strong> {c.author_name.clone().map(|n| format!(" ({n})"))} " · " {c.posted.clone()} " UTC"</p>
+                    {reading_order(&cell.comments).into_iter().map(|(c, answered)| view! {
+                        <li class="comment" class:reply=answered.is_some()>
+                            <p class="comment-meta"><strong>{c.author.clone()}</strong> {c.author_name.clone().map(|n| format!(" ({n})"))} " · " {c.posted.clone()} " UTC"
+                                {answered.map(|a| format!(" · in reply to {a}"))}</p>
                             <p class="comment-body">{c.body.clone()}</p>
                         </li>
                     }).collect_view()}

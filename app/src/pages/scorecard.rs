@@ -13,7 +13,8 @@ use crate::api::studies::{
 use crate::components::form::FormError;
 use crate::components::status::{ErrorNotice, NotFoundStatus};
 use crate::model::scorecard::{
-    answer_label, CommentView, PeerScorecard, PreviousCell, RatingView, ScorecardPage,
+    answer_label, reading_order, CommentView, PeerScorecard, PreviousCell, RatingView,
+    ScorecardPage,
 };
 use crate::model::{AppError, Criterion, Scale};
 
@@ -200,6 +201,8 @@ fn Discussion(
     action: ServerAction<PostComment>,
 ) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let comment_form = NodeRef::new();
+    reset_on_success(action, comment_form, None);
     let threads: Vec<(String, Vec<CommentView>)> = codes
         .iter()
         .filter_map(|code| {
@@ -219,21 +222,25 @@ fn Discussion(
                 <article class="thread" aria-label=format!("Comments on {code}")>
                     <h3 class="code">{code.clone()}</h3>
                     <ol class="comments">
-                        {thread.into_iter().map(|c| view! {
-                            <li class="comment" class:reply=c.parent.is_some()>
+                        {reading_order(&thread).into_iter().map(|(c, answered)| view! {
+                            <li class="comment" class:reply=answered.is_some()>
                                 <p class="comment-meta">
                                     <strong>{c.author.clone()}</strong>
                                     {c.author_name.clone().map(|n| view! { " (" {n} ")" })}
                                     " · " <time>{c.posted.clone()} " UTC"</time>
+                                    {answered.map(|a| format!(" · in reply to {a}"))}
                                 </p>
                                 <p class="comment-body">{c.body.clone()}</p>
+                                {may_comment.then(|| view! {
+                                    <ReplyForm action study_id organization=organization.clone() comment=c.clone()/>
+                                })}
                             </li>
                         }).collect_view()}
                     </ol>
                 </article>
             }).collect_view()}
             {may_comment.then(|| view! {
-                <ActionForm action attr:class="form comment-form">
+                <ActionForm action node_ref=comment_form attr:class="form comment-form">
                     <FormError error/>
                     <input type="hidden" name="study_id" value=study_id/>
                     <input type="hidden" name="organization" value=organization.clone()/>
@@ -247,6 +254,53 @@ fn Discussion(
                 </ActionForm>
             })}
         </section>
+    }
+}
+
+/// Once a comment is posted, empties `form` and folds `folded` away: the
+/// page reloads its data but keeps its elements, typed text included.
+fn reset_on_success(
+    action: ServerAction<PostComment>,
+    form: NodeRef<leptos::html::Form>,
+    folded: Option<NodeRef<leptos::html::Details>>,
+) {
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+            if let Some(details) = folded.and_then(|d| d.get_untracked()) {
+                let _ = details.remove_attribute("open");
+            }
+        }
+    });
+}
+
+/// A reply to one comment, folded away until asked for.
+#[component]
+fn ReplyForm(
+    action: ServerAction<PostComment>,
+    study_id: i32,
+    organization: String,
+    comment: CommentView,
+) -> impl IntoView {
+    let field = format!("reply-{}", comment.id);
+    let form = NodeRef::new();
+    let folded = NodeRef::new();
+    reset_on_success(action, form, Some(folded));
+    view! {
+        <details class="reply-box" node_ref=folded>
+            <summary>"Reply"</summary>
+            <ActionForm action node_ref=form attr:class="form comment-form">
+                <input type="hidden" name="study_id" value=study_id/>
+                <input type="hidden" name="organization" value=organization/>
+                <input type="hidden" name="criterion" value=comment.criterion.clone()/>
+                <input type="hidden" name="parent" value=comment.id/>
+                <label for=field.clone()>{format!("Reply to {}", comment.author)}</label>
+                <textarea id=field name="body" rows="2" maxlength="2000" required=true></textarea>
+                <button type="submit" class="button">"Post reply"</button>
+            </ActionForm>
+        </details>
     }
 }
 
