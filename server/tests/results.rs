@@ -181,6 +181,18 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
         .await,
         Err(AppError::Invalid { field: Some(f), .. }) if f == "method"
     ));
+    // Nor does the panel change, and the moderator is told why.
+    assert!(matches!(
+        app::ssr::studies::invite(
+            conn,
+            &published,
+            p.moderator,
+            "b@example.org",
+            app::model::study::PanelRole::Expert
+        )
+        .await,
+        Err(AppError::Conflict(m)) if m.contains("published")
+    ));
     let second = releases::release(conn, p.study, None).await.unwrap();
     assert_eq!(second.summary.number, 2);
     assert_eq!(second.changelog.len(), 1);

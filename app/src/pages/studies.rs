@@ -282,6 +282,7 @@ fn PanelSection(
             </details>
         })}
         <div class="two-col">
+            {(phase != Phase::Published).then(|| view! {
             <section class="auth-card">
                 <h3>"Invite a registered user"</h3>
                 <ActionForm action=invite attr:class="form">
@@ -296,6 +297,7 @@ fn PanelSection(
                     <button type="submit" class="button">"Invite"</button>
                 </ActionForm>
             </section>
+            })}
             {next.map(|to| view! {
                 <section class="auth-card">
                     <h3>"Phase"</h3>

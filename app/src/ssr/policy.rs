@@ -22,7 +22,7 @@ impl Viewer {
         role: None,
     };
 
-    fn runs_study(self) -> bool {
+    pub(crate) fn runs_study(self) -> bool {
         self.is_admin || self.role == Some(PanelRole::Moderator)
     }
 

@@ -345,6 +345,22 @@ async fn add_member(
     .map_err(internal)
 }
 
+/// Whether the viewer may change the panel (members, assignments) now: the
+/// study's moderators may, until the study is published.
+fn check_may_manage_panel(ctx: &StudyContext) -> Result<(), AppError> {
+    if policy::may_manage_panel(ctx.viewer, ctx.phase) {
+        Ok(())
+    } else if ctx.viewer.runs_study() {
+        Err(AppError::Conflict(
+            "The study is published: its panel no longer changes.".into(),
+        ))
+    } else {
+        Err(AppError::Forbidden(
+            "Only the study's moderators manage its panel.".into(),
+        ))
+    }
+}
+
 /// Adds a registered user to the panel as an expert or co-moderator.
 pub async fn invite(
     db: &DatabaseConnection,
@@ -353,11 +369,7 @@ pub async fn invite(
     email: &str,
     role: PanelRole,
 ) -> Result<(), AppError> {
-    if !policy::may_manage_panel(ctx.viewer, ctx.phase) {
-        return Err(AppError::Forbidden(
-            "Only the study's moderators manage its panel.".into(),
-        ));
-    }
+    check_may_manage_panel(ctx)?;
     let user = users::find_by_email(db, email).await?.ok_or_else(|| {
         AppError::invalid(
             "email",
@@ -727,11 +739,7 @@ pub async fn assign(
     pseudonym: &str,
     organizations: &[String],
 ) -> Result<(), AppError> {
-    if !policy::may_manage_panel(ctx.viewer, ctx.phase) {
-        return Err(AppError::Forbidden(
-            "Only the study's moderators manage its panel.".into(),
-        ));
-    }
+    check_may_manage_panel(ctx)?;
     let member = panel_member::Entity::find()
         .filter(panel_member::Column::StudyId.eq(ctx.study.id))
         .filter(panel_member::Column::Pseudonym.eq(pseudonym))
