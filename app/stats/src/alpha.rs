@@ -40,6 +40,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
+use crate::par;
 use crate::rng::Rng;
 
 /// Level of measurement of a scale.
@@ -427,17 +428,14 @@ const REPLICATES_PER_STREAM: usize = 125;
 /// than two replicates are defined.
 ///
 /// Units with the same counts are drawn together (one multinomial over the
-/// distinct patterns per replicate), and each replicate's disagreements are
-/// sums of per-pattern terms weighted by the draw: O(patterns) per
-/// replicate, whatever the number of units. Chunks of replicates run on
-/// every core.
+/// distinct patterns per replicate), so a replicate costs O(patterns)
+/// whatever the number of units. Chunks of replicates run on every core.
 pub fn bootstrap_alpha(
     m: &RatingMatrix,
     level: Level,
     options: &BootstrapOptions,
 ) -> Option<AlphaInterval> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    bootstrap_alpha_on(m, level, options, threads)
+    bootstrap_alpha_on(m, level, options, par::threads())
 }
 
 /// [`bootstrap_alpha`] on at most `threads` threads.
@@ -454,7 +452,8 @@ fn bootstrap_alpha_on(
     let plan = Resampling::new(m, level)?;
     let chunks = options.replicates.div_ceil(REPLICATES_PER_STREAM);
     let threads = threads.clamp(1, chunks);
-    let run = |first: usize| -> Vec<(usize, Vec<f64>)> {
+    // Thread t draws chunks t, t + threads, …; every chunk has its stream.
+    let mut by_chunk: Vec<(usize, Vec<f64>)> = par::map((0..threads).collect(), |first| {
         (first..chunks)
             .step_by(threads)
             .map(|chunk| {
@@ -462,17 +461,11 @@ fn bootstrap_alpha_on(
                 let count = REPLICATES_PER_STREAM.min(options.replicates - start);
                 (chunk, plan.replicates(options.seed, chunk, count))
             })
-            .collect()
-    };
-    let mut by_chunk = std::thread::scope(|s| {
-        let run = &run;
-        let others: Vec<_> = (1..threads).map(|t| s.spawn(move || run(t))).collect();
-        let mut all = run(0);
-        for handle in others {
-            all.extend(handle.join().unwrap_or_default());
-        }
-        all
-    });
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     by_chunk.sort_by_key(|&(chunk, _)| chunk);
     let mut values: Vec<f64> = by_chunk.into_iter().flat_map(|(_, v)| v).collect();
     if values.len() < 2 {
@@ -498,16 +491,14 @@ fn bootstrap_alpha_on(
 
 /// What one bootstrap replicate needs of the data, per distinct pairable
 /// unit pattern.
-struct Resampling {
-    /// Units per pattern, the most frequent first (the sequential binomials
-    /// then leave small counts for the many rare patterns), ties in
-    /// canonical order.
+struct Resampling<'m> {
+    /// The patterns, the most frequent first (the sequential binomials then
+    /// leave small counts for the many rare patterns), ties in canonical
+    /// order, and how many units show each.
+    patterns: Vec<&'m [CategoryCount]>,
     weights: Vec<u64>,
     n_units: u64,
     q: usize,
-    /// Per pattern, its categories and counts (`cats[cat_ends[p-1]..cat_ends[p]]`).
-    cats: Vec<(usize, f64)>,
-    cat_ends: Vec<usize>,
     /// The metric when it does not depend on the marginals, with each
     /// pattern's within-unit disagreement Σ n_c n_k δ²_ck / (m − 1).
     fixed: Option<(Prepared, Vec<f64>)>,
@@ -518,8 +509,8 @@ struct Resampling {
     pairs: Vec<(usize, usize)>,
 }
 
-impl Resampling {
-    fn new(m: &RatingMatrix, level: Level) -> Option<Resampling> {
+impl<'m> Resampling<'m> {
+    fn new(m: &'m RatingMatrix, level: Level) -> Option<Resampling<'m>> {
         let categories = m.categories();
         let q = categories.len();
         let mut pairable: Vec<(&[CategoryCount], u64)> = m
@@ -543,25 +534,18 @@ impl Resampling {
         };
         let mut plan = Resampling {
             n_units: weights.iter().sum(),
+            patterns: Vec::new(),
             weights,
             q,
-            cats: Vec::new(),
-            cat_ends: Vec::new(),
             fixed,
             pair_terms: Vec::new(),
             pair_ends: Vec::new(),
             pairs: Vec::new(),
         };
-        let mut pair_slot = std::collections::HashMap::new();
-        for pattern in &patterns {
-            let size = total(pattern) as f64;
-            plan.cats.extend(
-                pattern
-                    .iter()
-                    .map(|c| (c.category as usize, f64::from(c.count))),
-            );
-            plan.cat_ends.push(plan.cats.len());
-            if plan.fixed.is_none() {
+        if plan.fixed.is_none() {
+            let mut pair_slot = std::collections::HashMap::new();
+            for pattern in &patterns {
+                let size = total(pattern) as f64;
                 for (i, a) in pattern.iter().enumerate() {
                     for b in &pattern[i + 1..] {
                         let pair = (a.category as usize, b.category as usize);
@@ -574,9 +558,10 @@ impl Resampling {
                         plan.pair_terms.push((slot, term));
                     }
                 }
+                plan.pair_ends.push(plan.pair_terms.len());
             }
-            plan.pair_ends.push(plan.pair_terms.len());
         }
+        plan.patterns = patterns;
         Some(plan)
     }
 
@@ -604,14 +589,14 @@ impl Resampling {
                 let mut within = 0.0;
                 for (p, &w) in draw.iter().enumerate().filter(|&(_, &w)| w > 0) {
                     let w = w as f64;
-                    let first = |ends: &[usize]| if p == 0 { 0 } else { ends[p - 1] };
-                    for &(c, n) in &self.cats[first(&self.cat_ends)..self.cat_ends[p]] {
-                        marginals[c] += w * n;
+                    for c in self.patterns[p] {
+                        marginals[c.category as usize] += w * f64::from(c.count);
                     }
                     match &self.fixed {
                         Some((_, per_pattern)) => within += w * per_pattern[p],
                         None => {
-                            let terms = &self.pair_terms[first(&self.pair_ends)..self.pair_ends[p]];
+                            let first = if p == 0 { 0 } else { self.pair_ends[p - 1] };
+                            let terms = &self.pair_terms[first..self.pair_ends[p]];
                             for &(slot, term) in terms {
                                 pair_sums[slot] += w * term;
                             }

@@ -28,6 +28,7 @@ mod intern;
 pub mod kappa;
 pub mod kendall;
 pub mod matrix;
+mod par;
 pub mod rater;
 pub mod report;
 pub mod rng;

@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
+use crate::par;
 
 /// Marks a blank (missing) rating while building.
 const MISSING: u32 = u32::MAX;
@@ -569,20 +570,13 @@ impl MatrixBuilder {
                     .map(move |start| (j, start..(start + NAMES_PER_CHECK).min(n)))
             })
             .collect();
-        let shared = std::thread::scope(|s| {
-            let parts = &parts;
-            let handles: Vec<_> = checks
-                .into_iter()
-                .map(|(j, range)| {
-                    s.spawn(move || {
-                        parts[..j]
-                            .iter()
-                            .any(|earlier| earlier.units.shares_any(&parts[j].units, range.clone()))
-                    })
-                })
-                .collect();
-            handles.into_iter().any(|h| h.join().unwrap_or(true))
-        });
+        let shared = par::map(checks, |(j, range)| {
+            parts[..j]
+                .iter()
+                .any(|earlier| earlier.units.shares_any(&parts[j].units, range.clone()))
+        })
+        .into_iter()
+        .any(|shared| shared);
         if shared {
             return None;
         }
@@ -1075,21 +1069,10 @@ impl CategoryCounts {
     fn packed_patterns(m: &RatingMatrix) -> (Vec<u32>, Vec<Vec<CategoryCount>>) {
         const UNITS_PER_THREAD: usize = 16_384;
         let n = m.n_units();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |t| t.get())
-            .clamp(1, n.div_ceil(UNITS_PER_THREAD).max(1));
+        let threads = par::threads().clamp(1, n.div_ceil(UNITS_PER_THREAD).max(1));
         let bound = |t: usize| n * t / threads;
-        let ranges: Vec<PackedRange> = std::thread::scope(|s| {
-            let others: Vec<_> = (1..threads)
-                .map(|t| s.spawn(move || Self::packed_range(m, bound(t)..bound(t + 1))))
-                .collect();
-            let mut all = vec![Self::packed_range(m, 0..bound(1))];
-            all.extend(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            );
-            all
+        let ranges = par::map((0..threads).collect(), |t| {
+            Self::packed_range(m, bound(t)..bound(t + 1))
         });
         let (unit_pattern, keys) = Self::merge_packed(ranges);
         (unit_pattern, Self::unpack(&keys))
@@ -1098,31 +1081,17 @@ impl CategoryCounts {
     /// One table of packed keys for ranges of units with tables of their
     /// own, and every unit's id into it.
     fn merge_packed(ranges: Vec<PackedRange>) -> (Vec<u32>, Vec<u128>) {
-        let mut keys: Vec<u128> = Vec::new();
-        let mut table = IdTable::with_capacity(64);
-        let mut unit_pattern = Vec::new();
+        let mut merged = Packer::default();
         for (units, range_keys) in ranges {
-            let ids: Vec<u32> = range_keys
-                .iter()
-                .map(|&key| {
-                    let (id, inserted) =
-                        table.find_or_insert(hash_u128(key), keys.len() as u32, |id| {
-                            keys[id as usize] == key
-                        });
-                    if inserted {
-                        keys.push(key);
-                    }
-                    id
-                })
-                .collect();
-            if unit_pattern.is_empty() && ids.iter().enumerate().all(|(i, &id)| id == i as u32) {
+            let ids: Vec<u32> = range_keys.iter().map(|&key| merged.intern(key)).collect();
+            if merged.units.is_empty() && ids.iter().enumerate().all(|(i, &id)| id == i as u32) {
                 // The first range keeps its ids: take its list as it is.
-                unit_pattern = units;
+                merged.units = units;
             } else {
-                unit_pattern.extend(units.iter().map(|&p| ids[p as usize]));
+                merged.units.extend(units.iter().map(|&p| ids[p as usize]));
             }
         }
-        (unit_pattern, keys)
+        merged.finish()
     }
 
     /// The counts a packed key holds.
@@ -1256,7 +1225,14 @@ pub(crate) struct Packer {
 }
 
 impl Packer {
+    /// The next unit's key.
     pub(crate) fn push(&mut self, key: u128) {
+        let id = self.intern(key);
+        self.units.push(id);
+    }
+
+    /// The id of `key` in this table, added if new.
+    fn intern(&mut self, key: u128) -> u32 {
         let keys = &mut self.keys;
         let (id, inserted) = self
             .table
@@ -1266,7 +1242,7 @@ impl Packer {
         if inserted {
             keys.push(key);
         }
-        self.units.push(id);
+        id
     }
 
     pub(crate) fn finish(self) -> PackedRange {

@@ -24,6 +24,7 @@ use crate::kendall::kendall_w;
 use crate::matrix::{
     trim_blank, BuildError, BuildOptions, CategorySet, MatrixBuilder, RatingMatrix,
 };
+use crate::par;
 use crate::scan;
 pub use crate::scan::Source;
 
@@ -149,16 +150,48 @@ fn line_of_row(csv_text: &str, row: usize) -> Option<usize> {
 
 /// How a file's rows become matrix entries: the columns, and what the
 /// values must be.
-struct RowReader<'o> {
+struct RowReader {
     columns: [usize; 3],
     build: BuildOptions,
-    categories: Option<&'o CategorySet>,
     level: Option<Level>,
 }
 
-impl RowReader<'_> {
+impl RowReader {
+    /// The reader `opts` ask for, before the header names the columns;
+    /// refuses a category list the level cannot use.
+    fn new(opts: &AgreementOptions) -> Result<RowReader, InputError> {
+        let categories = match &opts.categories {
+            Some(list) => Some(
+                CategorySet::ordered(list)
+                    .map_err(|e| InputError::general(format!("--categories: {e}")))?,
+            ),
+            None => None,
+        };
+        let needs_numbers = opts.level.is_some_and(Level::needs_numbers);
+        if let (Some(set), true) = (&categories, needs_numbers) {
+            if set.numeric_values().is_none() {
+                let level = opts.level.map(|l| l.as_str()).unwrap_or_default();
+                return Err(InputError::general(format!(
+                    "level {level} needs numeric categories, but --categories contains non-numbers ({})",
+                    set.labels().join(", ")
+                )));
+            }
+        }
+        Ok(RowReader {
+            columns: [0; 3],
+            build: BuildOptions {
+                categories,
+                require_numeric: needs_numbers,
+            },
+            level: opts.level,
+        })
+    }
+
     fn error(&self, line: usize, e: BuildError) -> InputError {
-        InputError::at(line, build_error(e, self.categories, self.level))
+        InputError::at(
+            line,
+            build_error(e, self.build.categories.as_ref(), self.level),
+        )
     }
 
     /// Adds every record `reader` has left to `builder`.
@@ -219,7 +252,7 @@ impl RowReader<'_> {
 
     /// Reads a whole file (header first, on line 1) in parts; `None` as for
     /// [`Self::read_in_parts`], or when the header is not one plain line.
-    fn read_in_parallel(mut self, bytes: &[u8], threads: usize) -> Option<RatingMatrix> {
+    fn read_in_parallel(&mut self, bytes: &[u8], threads: usize) -> Option<RatingMatrix> {
         let (columns, header_end) = plain_header(bytes)?;
         self.columns = columns;
         self.read_in_parts(&bytes[header_end..], threads)
@@ -232,15 +265,19 @@ impl RowReader<'_> {
     /// input on one thread, which also finds and places any error.
     fn read_in_parts(&self, data: &[u8], threads: usize) -> Option<RatingMatrix> {
         let cuts = unit_aligned_cuts(data, self.columns[0], threads)?;
-        let parts = on_threads(data, &cuts, |part| {
+        let parts: Vec<&[u8]> = cuts
+            .windows(2)
+            .map(|w| data.get(w[0]..w[1]))
+            .collect::<Option<_>>()?;
+        let parts = par::map(parts, |part| {
             let text = std::str::from_utf8(part).ok()?;
             let mut builder = MatrixBuilder::new(self.build.clone());
             builder.reserve(text.len() / 16);
             self.fill(&mut Reader::continuing(text), &mut builder)
                 .ok()?;
             Some(builder)
-        })?;
-        MatrixBuilder::finish_parts(parts)?.ok()
+        });
+        MatrixBuilder::finish_parts(parts.into_iter().collect::<Option<_>>()?)?.ok()
     }
 }
 
@@ -254,28 +291,6 @@ fn plain_header(bytes: &[u8]) -> Option<([usize; 3], usize)> {
         return None;
     }
     Some((header_positions(&fields, 1).ok()?, header_end))
-}
-
-/// `read` applied to each part of `data` that `cuts` marks (`[0, c1, …,
-/// len]`), the first on this thread and each other on its own; `None` if
-/// any part gives `None`.
-fn on_threads<T: Send>(
-    data: &[u8],
-    cuts: &[usize],
-    read: impl Fn(&[u8]) -> Option<T> + Sync,
-) -> Option<Vec<T>> {
-    let read = &read;
-    let part = move |range: &[usize]| data.get(range[0]..range[1]).and_then(read);
-    std::thread::scope(|s| {
-        let later: Vec<_> = cuts
-            .windows(2)
-            .skip(1)
-            .map(|range| s.spawn(move || part(range)))
-            .collect();
-        let mut all = vec![part(cuts.get(..2)?)];
-        all.extend(later.into_iter().map(|h| h.join().ok().flatten()));
-        all.into_iter().collect()
-    })
 }
 
 /// The unit field of a plain line (no quotes), trimmed as the reader trims it.
@@ -375,56 +390,36 @@ fn read_with(
     opts: &AgreementOptions,
     plan: scan::Plan,
 ) -> Result<RatingMatrix, InputError> {
-    let categories = match &opts.categories {
-        Some(list) => Some(
-            CategorySet::ordered(list)
-                .map_err(|e| InputError::general(format!("--categories: {e}")))?,
-        ),
-        None => None,
-    };
-    let needs_numbers = opts.level.is_some_and(Level::needs_numbers);
-    if let (Some(set), true) = (&categories, needs_numbers) {
-        if set.numeric_values().is_none() {
-            let level = opts.level.map(|l| l.as_str()).unwrap_or_default();
-            return Err(InputError::general(format!(
-                "level {level} needs numeric categories, but --categories contains non-numbers ({})",
-                set.labels().join(", ")
-            )));
-        }
-    }
-    let build = BuildOptions {
-        categories: categories.clone(),
-        require_numeric: needs_numbers,
-    };
+    let rows = RowReader::new(opts)?;
     // The quick reader, for a header of the usual columns in the usual order.
     const HEADER_MAX: u64 = 64 << 10;
     let head = read_head(source, Some(HEADER_MAX)).map_err(cannot_read)?;
     if let Some(([0, 1, 2], data_start)) = plain_header(&head) {
-        let quick = scan::read(source, data_start as u64, plan, &build).map_err(cannot_read)?;
+        let quick =
+            scan::read(source, data_start as u64, plan, &rows.build).map_err(cannot_read)?;
         if let Some(m) = quick {
             return Ok(m);
         }
     }
-    let bytes = read_head(source, None).map_err(cannot_read)?;
-    let rows = RowReader {
-        columns: [0; 3],
-        build,
-        categories: categories.as_ref(),
-        level: opts.level,
+    // The general reader needs the whole input in memory: read it, unless
+    // it is there already.
+    let read;
+    let bytes = match source.as_bytes() {
+        Some(bytes) => bytes,
+        None => {
+            read = read_head(source, None).map_err(cannot_read)?;
+            &read
+        }
     };
-    rows.read_general(&bytes, plan.threads)
+    rows.read_general(bytes, plan.threads)
 }
 
-impl RowReader<'_> {
+impl RowReader {
     /// The general reader: in parts on `threads` threads when the rows are
     /// plainly grouped by unit, else on one thread, which places any error.
     fn read_general(mut self, bytes: &[u8], threads: usize) -> Result<RatingMatrix, InputError> {
         if threads > 1 {
-            let rows = RowReader {
-                build: self.build.clone(),
-                ..self
-            };
-            if let Some(m) = rows.read_in_parallel(bytes, threads) {
+            if let Some(m) = self.read_in_parallel(bytes, threads) {
                 return Ok(m);
             }
         }
@@ -453,7 +448,7 @@ impl RowReader<'_> {
             };
             InputError {
                 line,
-                message: build_error(e, self.categories, self.level),
+                message: build_error(e, self.build.categories.as_ref(), self.level),
             }
         })
     }
@@ -561,22 +556,22 @@ fn se(c: Option<Coefficient>) -> Option<f64> {
 impl AgreementReport {
     /// Computes every statistic for a matrix; `level` is the primary level.
     pub fn compute(m: &RatingMatrix, level: Level, seed: u64) -> AgreementReport {
-        // The bootstrap is the longest single part: it runs on its own thread
+        // The bootstrap is the longest single part: it runs on its own threads
         // beside everything else (both read the per-unit counts, made first).
         let _ = m.counts();
-        std::thread::scope(|s| {
-            let interval = s.spawn(|| {
+        let (mut report, interval) = par::join(
+            || Self::compute_point_estimates(m, level, seed),
+            || {
                 let options = BootstrapOptions {
                     seed,
                     ..BootstrapOptions::default()
                 };
                 bootstrap_alpha(m, level, &options)
                     .filter(|i| i.lower.is_finite() && i.upper.is_finite())
-            });
-            let mut report = Self::compute_point_estimates(m, level, seed);
-            report.krippendorff_alpha_interval = interval.join().ok().flatten();
-            report
-        })
+            },
+        );
+        report.krippendorff_alpha_interval = interval;
+        report
     }
 
     /// Every statistic but the bootstrap interval.
@@ -732,20 +727,9 @@ mod tests {
 
     /// The matrix read in `threads` parts, if the parallel reader takes it.
     fn in_parts(csv: &str, opts: &AgreementOptions, threads: usize) -> Option<RatingMatrix> {
-        let categories = opts
-            .categories
-            .as_ref()
-            .map(|c| CategorySet::ordered(c).unwrap());
-        RowReader {
-            columns: [0; 3],
-            build: BuildOptions {
-                categories: categories.clone(),
-                require_numeric: opts.level.is_some_and(Level::needs_numbers),
-            },
-            categories: categories.as_ref(),
-            level: opts.level,
-        }
-        .read_in_parallel(csv.as_bytes(), threads)
+        RowReader::new(opts)
+            .unwrap()
+            .read_in_parallel(csv.as_bytes(), threads)
     }
 
     /// Rows grouped by unit; raters come in a different order from unit to
@@ -766,16 +750,6 @@ mod tests {
         csv
     }
 
-    fn build_options(opts: &AgreementOptions) -> BuildOptions {
-        BuildOptions {
-            categories: opts
-                .categories
-                .as_ref()
-                .map(|c| CategorySet::ordered(c).unwrap()),
-            require_numeric: opts.level.is_some_and(Level::needs_numbers),
-        }
-    }
-
     /// The matrix the quick reader gives, read on `threads` threads through
     /// buffers starting at `chunk` bytes; `None` if it gives up.
     fn quick(
@@ -791,22 +765,14 @@ mod tests {
             csv.as_bytes(),
             data_start as u64,
             plan,
-            &build_options(opts),
+            &RowReader::new(opts).unwrap().build,
         )
         .unwrap()
     }
 
     /// The general reader on one thread.
     fn general(csv: &str, opts: &AgreementOptions) -> Result<RatingMatrix, InputError> {
-        let build = build_options(opts);
-        let categories = build.categories.clone();
-        RowReader {
-            columns: [0; 3],
-            build,
-            categories: categories.as_ref(),
-            level: opts.level,
-        }
-        .read_general(csv.as_bytes(), 1)
+        RowReader::new(opts)?.read_general(csv.as_bytes(), 1)
     }
 
     /// The usual layout: units in increasing order (`u9` before `u10`), each

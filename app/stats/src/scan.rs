@@ -26,6 +26,7 @@ use crate::matrix::{
     categories_of, packed_key, BuildOptions, CategoryCounts, PackedRange, Packer, Rating,
     RatingMatrix, ValueTable, NOT_CACHED,
 };
+use crate::par;
 
 /// Bytes that can be read at any offset: a file, or bytes in memory. The
 /// statistics core reads its input through this and does no IO of its own.
@@ -34,9 +35,17 @@ pub trait Source: Sync {
     fn size(&self) -> io::Result<u64>;
     /// Reads up to `buf.len()` bytes at `offset`; 0 only at the end.
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// All the bytes, when they are in memory already.
+    fn as_bytes(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 impl Source for [u8] {
+    fn as_bytes(&self) -> Option<&[u8]> {
+        Some(self)
+    }
+
     fn size(&self) -> io::Result<u64> {
         Ok(self.len() as u64)
     }
@@ -84,7 +93,7 @@ impl Plan {
     pub(crate) fn for_size(size: u64) -> Plan {
         let threads = match size {
             n if n < Self::PARALLEL_MIN_BYTES => 1,
-            _ => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+            _ => par::threads().min(8),
         };
         Plan {
             threads,
@@ -166,9 +175,6 @@ struct Part {
     /// The raters of the first unit, missing ratings included, once the
     /// second begins (a unit straddling two parts must not repeat a rater).
     first_unit_raters: Option<Vec<u32>>,
-    /// Set at the join: 1 when the first unit continues the previous
-    /// part's last, else 0.
-    skip: usize,
 }
 
 impl Part {
@@ -188,7 +194,6 @@ impl Part {
             last_rater: u32::MAX,
             byte_codes: [NOT_CACHED; 256],
             first_unit_raters: None,
-            skip: 0,
         }
     }
 
@@ -395,19 +400,12 @@ pub(crate) fn read(
     let span = size.saturating_sub(data_start);
     let threads = plan.threads.max(1) as u64;
     let bound = |k: u64| data_start + span * k / threads;
-    let parts: io::Result<Option<Vec<Part>>> = std::thread::scope(|s| {
-        let read = |k: u64| read_range(source, bound(k), bound(k + 1), plan.chunk, options);
-        let later: Vec<_> = (1..threads).map(|k| s.spawn(move || read(k))).collect();
-        let mut parts = vec![read(0)];
-        for handle in later {
-            parts.push(handle.join().unwrap_or(Ok(None)));
-        }
-        parts
-            .into_iter()
-            .collect::<io::Result<Vec<_>>>()
-            .map(|p| p.into_iter().collect())
-    });
-    Ok(parts?.and_then(join))
+    let parts: Option<Vec<Part>> = par::map((0..threads).collect(), |k| {
+        read_range(source, bound(k), bound(k + 1), plan.chunk, options)
+    })
+    .into_iter()
+    .collect::<io::Result<_>>()?;
+    Ok(parts.and_then(join))
 }
 
 /// Joins the parts of one file, read in order, into its matrix; `None` when
@@ -421,9 +419,10 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let mut parts = parts.into_iter();
     let mut whole = parts.next()?;
     // Every part but the first, with its maps to the whole's rater ids and
-    // value codes.
-    let mut rest: Vec<(Part, Vec<u32>, Vec<u32>)> = Vec::new();
+    // value codes, and whether its first unit continues the last one before.
+    let mut rest: Vec<Joined> = Vec::new();
     let mut n_entries = whole.entries.len();
+    let first_units = whole.units.len();
     for part in parts {
         let Some(first) = part.units.get(0) else {
             // Only blank lines: nothing to add.
@@ -474,18 +473,18 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         whole.units.append_from(&part.units, skip);
         whole.rows += part.rows;
         whole.missing += part.missing;
-        let mut part = part;
-        part.skip = skip;
-        rest.push((part, raters, codes));
+        rest.push(Joined {
+            part,
+            raters,
+            codes,
+            continues,
+        });
     }
     let n_raters = whole.raters.len();
     let (categories, to_category) = categories_of(whole.values);
     // Per-unit counts are packed while recoding, when categories fit.
     let pack = categories.len() <= 16;
-    let recode = |entries: &mut [Rating],
-                  starts: &[usize],
-                  raters: Option<&[u32]>,
-                  codes: Option<&[u32]>| {
+    let recode = |(entries, starts, raters, codes): Recoding<'_>| {
         let mut counts = vec![0usize; n_raters];
         let category = |c: u32| {
             let c = codes.map_or(c, |codes| codes[c as usize]);
@@ -509,44 +508,35 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         }
         (counts, packer.map(Packer::finish))
     };
-    let first_units = whole.units.len()
-        - rest
-            .iter()
-            .map(|(p, ..)| p.units.len() - p.skip)
-            .sum::<usize>();
-    let (counts, ranges) = std::thread::scope(|s| {
-        let recode = &recode;
-        let others: Vec<_> = rest
+    let continues: Vec<bool> = rest.iter().map(|j| j.continues).collect();
+    let mut work: Vec<Recoding<'_>> = vec![(
+        &mut whole.entries,
+        &whole.offsets[..first_units],
+        None,
+        None,
+    )];
+    work.extend(rest.iter_mut().map(|j| -> Recoding<'_> {
+        (
+            &mut j.part.entries,
+            &j.part.offsets,
+            Some(&j.raters),
+            Some(&j.codes),
+        )
+    }));
+    let mut counts = vec![0usize; n_raters];
+    let mut ranges = Vec::with_capacity(work.len());
+    for (part_counts, range) in par::map(work, recode) {
+        counts
             .iter_mut()
-            .map(|(part, raters, codes)| {
-                s.spawn(move || recode(&mut part.entries, &part.offsets, Some(raters), Some(codes)))
-            })
-            .collect();
-        let (mut counts, first) = recode(
-            &mut whole.entries,
-            &whole.offsets[..first_units],
-            None,
-            None,
-        );
-        let mut ranges = vec![first];
-        for handle in others {
-            let (part_counts, range) = handle
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            counts
-                .iter_mut()
-                .zip(part_counts)
-                .for_each(|(a, b)| *a += b);
-            ranges.push(range);
-        }
-        (counts, ranges)
-    });
-    let skips: Vec<bool> = rest.iter().map(|(p, ..)| p.skip == 1).collect();
+            .zip(part_counts)
+            .for_each(|(a, b)| *a += b);
+        ranges.push(range);
+    }
     let unit_counts =
-        join_packed(ranges, &skips).map(|r| CategoryCounts::from_packed(categories.len(), r));
+        join_packed(ranges, &continues).map(|r| CategoryCounts::from_packed(categories.len(), r));
     whole.entries.reserve_exact(n_entries - whole.entries.len());
-    for (part, _, _) in &rest {
-        whole.entries.extend_from_slice(&part.entries);
+    for j in &rest {
+        whole.entries.extend_from_slice(&j.part.entries);
     }
     let mut offsets = whole.offsets;
     offsets.push(whole.entries.len());
@@ -564,6 +554,30 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     )
 }
 
+/// A part joined after the first: its maps to the whole's rater ids and
+/// value codes, and whether its first unit continues the previous part's
+/// last.
+struct Joined {
+    part: Part,
+    raters: Vec<u32>,
+    codes: Vec<u32>,
+    continues: bool,
+}
+
+/// One part's ratings to recode: the ratings, where its units start, and
+/// its maps of rater ids and value codes (`None`: already the whole's).
+type Recoding<'a> = (
+    &'a mut [Rating],
+    &'a [usize],
+    Option<&'a [u32]>,
+    Option<&'a [u32]>,
+);
+
+/// The number of ratings a packed key counts.
+fn packed_total(key: u128) -> u32 {
+    (0..16).map(|c| ((key >> (8 * c)) & 0xff) as u32).sum()
+}
+
 /// The packed ranges of the parts as ranges of the matrix's units: where a
 /// part's first unit continues the previous part's last (`continues[j - 1]`
 /// for part `j`), the two halves' counts become one unit's. `None` when a
@@ -577,16 +591,12 @@ fn join_packed(ranges: Vec<Option<PackedRange>>, continues: &[bool]) -> Option<V
             // The joined unit is the last unit of the last range with one.
             let (last_units, last_keys) = joined.iter_mut().rev().find(|(u, _)| !u.is_empty())?;
             let last = last_units.last_mut()?;
-            let whole = last_keys[*last as usize] + head;
-            let total: u32 = (0..16).map(|c| ((whole >> (8 * c)) & 0xff) as u32).sum();
-            let halves: u32 = [last_keys[*last as usize], head]
-                .iter()
-                .map(|k| (0..16).map(|c| ((k >> (8 * c)) & 0xff) as u32).sum::<u32>())
-                .sum();
-            if total != halves || halves > 255 {
+            let tail = last_keys[*last as usize];
+            // At most 255 ratings in all: no category's byte can overflow.
+            if packed_total(tail) + packed_total(head) > 255 {
                 return None;
             }
-            last_keys.push(whole);
+            last_keys.push(tail + head);
             *last = (last_keys.len() - 1) as u32;
         }
         joined.push((units, keys));
