@@ -18,7 +18,7 @@ use super::entities::{assignment, conflict, organization, panel_member, rating, 
 use super::internal;
 use super::scorecards::{
     check_change_is_justified, check_input, criteria, find_scorecard, latest_revisions,
-    new_scorecard,
+    latest_revisions_of, new_scorecard,
 };
 use super::studies::{record, StudyContext};
 use crate::model::scorecard::RatingInput;
@@ -183,14 +183,15 @@ async fn check_file(
         .collect();
     // From round 2 on, each expert's answers of the previous round: a
     // changed value needs a justification of its own (the Delphi rule).
-    let mut previous: HashMap<(i32, i32, i32), rating::Model> = HashMap::new();
-    for card in scorecard::Entity::find()
+    let previous_cards = scorecard::Entity::find()
         .filter(scorecard::Column::StudyId.eq(ctx.study.id))
         .filter(scorecard::Column::Round.eq(ctx.study.round - 1))
         .all(db)
-        .await?
-    {
-        for (criterion_id, before) in latest_revisions(db, card.id).await? {
+        .await?;
+    let mut answers = latest_revisions_of(db, previous_cards.iter().map(|c| c.id)).await?;
+    let mut previous: HashMap<(i32, i32, i32), rating::Model> = HashMap::new();
+    for card in previous_cards {
+        for (criterion_id, before) in answers.remove(&card.id).unwrap_or_default() {
             previous.insert(
                 (card.panel_member_id, card.organization_id, criterion_id),
                 before,
@@ -372,6 +373,9 @@ async fn write(
     let mut cards: HashMap<(i32, i32), scorecard::Model> = HashMap::new();
     let total_criteria = criteria(&txn, ctx.study.framework_id).await?.len();
     let mut first_line: HashMap<(i32, i32), usize> = HashMap::new();
+    // Each scorecard's latest revision per criterion, read once per card and
+    // kept up to date as rows are written.
+    let mut revisions: HashMap<i32, HashMap<i32, i32>> = HashMap::new();
     for row in &rows {
         let key = (row.member_id, row.organization_id);
         first_line.entry(key).or_insert(row.line);
@@ -395,18 +399,24 @@ async fn write(
                 Some(card) => card,
                 None => new_scorecard(&txn, ctx, row.organization_id, row.member_id).await?,
             };
+            let latest = latest_revisions(&txn, card.id).await?;
+            revisions.insert(
+                card.id,
+                latest.into_iter().map(|(c, r)| (c, r.revision)).collect(),
+            );
             slot.insert(card);
         }
         let card = &cards[&key];
-        let latest = latest_revisions(&txn, card.id)
-            .await?
-            .get(&row.criterion_id)
-            .map(|r| r.revision)
-            .unwrap_or(0);
+        let revision = revisions
+            .entry(card.id)
+            .or_default()
+            .entry(row.criterion_id)
+            .or_insert(0);
+        *revision += 1;
         rating::ActiveModel {
             scorecard_id: Set(card.id),
             criterion_id: Set(row.criterion_id),
-            revision: Set(latest + 1),
+            revision: Set(*revision),
             value: Set(row.input.value.clone()),
             dont_know: Set(row.input.dont_know),
             confidence: Set(row.input.confidence),
@@ -421,9 +431,11 @@ async fn write(
     let mut submitted = 0;
     if submit {
         let mut problems = Vec::new();
+        let mut answers = latest_revisions_of(&txn, cards.values().map(|c| c.id)).await?;
         for (key, card) in &cards {
-            let answered = latest_revisions(&txn, card.id)
-                .await?
+            let answered = answers
+                .remove(&card.id)
+                .unwrap_or_default()
                 .values()
                 .filter(|r| r.value.is_some() || r.dont_know)
                 .count();

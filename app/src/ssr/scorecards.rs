@@ -260,15 +260,29 @@ pub(crate) async fn latest_revisions(
     db: &impl ConnectionTrait,
     scorecard_id: i32,
 ) -> Result<HashMap<i32, rating::Model>, AppError> {
+    Ok(latest_revisions_of(db, [scorecard_id])
+        .await?
+        .remove(&scorecard_id)
+        .unwrap_or_default())
+}
+
+/// [`latest_revisions`] of several scorecards, by scorecard id, in one query.
+pub(crate) async fn latest_revisions_of(
+    db: &impl ConnectionTrait,
+    scorecard_ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, HashMap<i32, rating::Model>>, AppError> {
     let rows = rating::Entity::find()
-        .filter(rating::Column::ScorecardId.eq(scorecard_id))
+        .filter(rating::Column::ScorecardId.is_in(scorecard_ids))
         .order_by_asc(rating::Column::Revision)
         .all(db)
         .await
         .map_err(internal)?;
-    let mut latest: HashMap<i32, rating::Model> = HashMap::new();
+    let mut latest: HashMap<i32, HashMap<i32, rating::Model>> = HashMap::new();
     for r in rows {
-        latest.insert(r.criterion_id, r);
+        latest
+            .entry(r.scorecard_id)
+            .or_default()
+            .insert(r.criterion_id, r);
     }
     Ok(latest)
 }
@@ -640,6 +654,7 @@ pub(crate) async fn carry_forward_unrequested(
         .await
         .map_err(internal)?;
     let now = OffsetDateTime::now_utc();
+    let mut answers = latest_revisions_of(db, cards.iter().map(|c| c.id)).await?;
     for card in cards {
         let next = scorecard::ActiveModel {
             study_id: Set(study_id),
@@ -653,7 +668,7 @@ pub(crate) async fn carry_forward_unrequested(
         .insert(db)
         .await
         .map_err(internal)?;
-        for (criterion_id, before) in latest_revisions(db, card.id).await? {
+        for (criterion_id, before) in answers.remove(&card.id).unwrap_or_default() {
             if requested.contains(&(card.organization_id, criterion_id)) {
                 continue;
             }
@@ -691,8 +706,11 @@ pub async fn previous_round(
         .map(|(_, criterion)| criterion)
         .collect();
     let mut counts: HashMap<(i32, String), u32> = HashMap::new();
-    for card in cards {
-        for (criterion_id, r) in latest_revisions(db, card.id).await? {
+    for answers in latest_revisions_of(db, cards.iter().map(|c| c.id))
+        .await?
+        .into_values()
+    {
+        for (criterion_id, r) in answers {
             let label = answer_label(r.value.as_deref(), r.dont_know);
             *counts.entry((criterion_id, label)).or_default() += 1;
         }
