@@ -219,4 +219,8 @@ pub struct StudyOverview {
     pub panel: Option<Vec<PanelRow>>,
     /// Moderators only: experts × organizations.
     pub progress: Option<Vec<ProgressRow>>,
+    /// Whether the viewer may invite and assign now (the server's policy).
+    pub may_manage_panel: bool,
+    /// Whether the viewer may open the next Delphi round now.
+    pub may_open_round: bool,
 }

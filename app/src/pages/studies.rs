@@ -158,7 +158,8 @@ fn StudyView(overview: StudyOverview, actions: PanelActions) -> impl IntoView {
             <ProgressMatrix rows organizations=overview.organizations.clone() study_id/>
         })}
         {overview.panel.clone().map(|panel| view! {
-            <PanelSection panel organizations=overview.organizations.clone() study_id phase=s.phase round=s.round actions/>
+            <PanelSection panel organizations=overview.organizations.clone() study_id phase=s.phase round=s.round
+                may_manage=overview.may_manage_panel may_open_round=overview.may_open_round actions/>
         })}
     }
 }
@@ -220,6 +221,9 @@ fn PanelSection(
     study_id: i32,
     phase: Phase,
     round: i32,
+    /// Inviting and assigning (the server's policy says).
+    may_manage: bool,
+    may_open_round: bool,
     actions: PanelActions,
 ) -> impl IntoView {
     let PanelActions {
@@ -238,7 +242,6 @@ fn PanelSection(
         .cloned()
         .collect();
     let next = phase.next();
-    let may_open_round = matches!(phase, Phase::Review | Phase::Reconciliation);
     view! {
         <h2>"Panel"</h2>
         <table class="data-table">
@@ -256,7 +259,7 @@ fn PanelSection(
                 }).collect_view()}
             </tbody>
         </table>
-        {(!experts.is_empty() && phase != Phase::Published).then(|| view! {
+        {(!experts.is_empty() && may_manage).then(|| view! {
             <details class="assignments">
                 <summary>"Assign organizations to experts"</summary>
                 <p>"By default every expert rates every organization. Tick a subset to narrow it; tick none to return to all."</p>
@@ -282,7 +285,7 @@ fn PanelSection(
             </details>
         })}
         <div class="two-col">
-            {(phase != Phase::Published).then(|| view! {
+            {may_manage.then(|| view! {
             <section class="auth-card">
                 <h3>"Invite a registered user"</h3>
                 <ActionForm action=invite attr:class="form">

@@ -155,7 +155,6 @@ pub async fn record(
     Ok(())
 }
 
-/// The ids of a study's organizations.
 /// Whether the organization is one the study assesses.
 pub(crate) async fn includes(
     db: &impl ConnectionTrait,
@@ -171,6 +170,7 @@ pub(crate) async fn includes(
     )
 }
 
+/// The ids of a study's organizations.
 pub async fn organization_ids(
     db: &impl ConnectionTrait,
     study_id: i32,
@@ -590,6 +590,8 @@ pub async fn overview(
         organizations,
         panel,
         progress,
+        may_manage_panel: policy::may_manage_panel(ctx.viewer, ctx.phase),
+        may_open_round: policy::may_open_round(ctx.viewer, ctx.phase),
     })
 }
 
