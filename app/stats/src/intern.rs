@@ -181,6 +181,14 @@ impl Labels {
         self.text.get(start..end)
     }
 
+    /// The names in `text` ending at `ends` (increasing); `None` when the
+    /// text is not UTF-8 or an end is not a character boundary in it.
+    pub(crate) fn from_utf8(text: Vec<u8>, ends: Vec<usize>) -> Option<Labels> {
+        let text = String::from_utf8(text).ok()?;
+        let bounded = ends.iter().all(|&e| text.is_char_boundary(e));
+        (bounded && ends.last().is_none_or(|&e| e == text.len())).then_some(Labels { text, ends })
+    }
+
     pub(crate) fn push(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());

@@ -801,6 +801,22 @@ mod tests {
         csv
     }
 
+    /// Units named with a fixed width (`cell-0000001`, …), the shape the
+    /// quick reader's successor check is for; `name` formats a unit number.
+    fn fixed_width_csv(units: usize, name: &dyn Fn(usize) -> String) -> String {
+        let mut csv = String::from("unit,rater,value\n");
+        for u in 1..=units {
+            for k in 0..5 {
+                let value = match (u * 7 + k * 3) % 11 {
+                    0 => String::new(),
+                    v => (v % 5 + 1).to_string(),
+                };
+                csv.push_str(&format!("{},expert-{:02},{value}\n", name(u), k + 1));
+            }
+        }
+        csv
+    }
+
     /// A unit of 300 ratings between small ones: too many to pack counts.
     fn wide_unit_csv() -> String {
         let mut csv = String::from("unit,rater,value\n");
@@ -834,6 +850,20 @@ mod tests {
                 AgreementOptions::default(),
             ),
             (wide_unit_csv(), AgreementOptions::default()),
+            (
+                fixed_width_csv(1200, &|u| format!("cell-{u:07}")),
+                AgreementOptions::default(),
+            ),
+            // A two-byte letter before the digits, and after them (the
+            // varying bytes are then not plain ASCII: read field by field).
+            (
+                fixed_width_csv(300, &|u| format!("ünit-{u:04}")),
+                AgreementOptions::default(),
+            ),
+            (
+                fixed_width_csv(300, &|u| format!("n-{u:05}é")),
+                AgreementOptions::default(),
+            ),
         ] {
             let general = general(&csv, &opts).unwrap();
             let expected = snapshot(&general);
@@ -866,6 +896,18 @@ mod tests {
         };
         let cases: Vec<(&str, String, &AgreementOptions)> = vec![
             ("units out of order", usual.replace("u10,", "u99x,"), &opts),
+            (
+                "fixed-width units out of order",
+                fixed_width_csv(60, &|u| format!("cell-{:07}", if u == 30 { 7 } else { u })),
+                &opts,
+            ),
+            (
+                "a quote inside a fixed-width unit",
+                fixed_width_csv(60, &|u| {
+                    format!("cell-{u:06}{}", if u == 30 { '"' } else { 'x' })
+                }),
+                &opts,
+            ),
             (
                 "a unit repeated later",
                 format!("{usual}u3,rater 0,1\n"),

@@ -23,8 +23,8 @@ use std::io;
 use crate::csv::next_special;
 use crate::intern::{eq_short, Labels, StrInterner};
 use crate::matrix::{
-    categories_of, packed_key, BuildOptions, CategoryCounts, PackedRange, Packer, Rating,
-    RatingMatrix, ValueTable, NOT_CACHED,
+    categories_of, BuildOptions, CategoryCounts, PackedRange, Packer, Rating, RatingMatrix,
+    ValueTable, NOT_CACHED,
 };
 use crate::par;
 
@@ -141,6 +141,50 @@ fn field(text: &str, from: usize, last: bool) -> Option<(&str, usize)> {
     Some((field, next))
 }
 
+/// Where two names of the same length first differ; `None` when they are
+/// equal or their lengths differ. Two overlapping words for the usual
+/// lengths, a loop otherwise.
+#[inline]
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    let n = a.len();
+    if n != b.len() {
+        return None;
+    }
+    if !(8..=16).contains(&n) {
+        return a.iter().zip(b).position(|(x, y)| x != y);
+    }
+    let word =
+        |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    let head = word(a, 0) ^ word(b, 0);
+    if head != 0 {
+        return Some(head.trailing_zeros() as usize / 8);
+    }
+    let tail = word(a, n - 8) ^ word(b, n - 8);
+    (tail != 0).then(|| n - 8 + tail.trailing_zeros() as usize / 8)
+}
+
+/// The raters whose `stamp` is `unit`.
+fn stamped(stamp: &[usize], unit: usize) -> Vec<u32> {
+    (0..stamp.len() as u32)
+        .filter(|&r| stamp[r as usize] == unit)
+        .collect()
+}
+
+/// Where the unit named by `field` (its name and a comma) first differs
+/// from the last unit's `last` (the same, as long), if it is the usual
+/// successor: greater at that byte, and printable ASCII other than a comma
+/// or quote from there on. Any other name is left to [`field`].
+#[inline]
+fn successor(last: &[u8], field: &[u8]) -> Option<usize> {
+    let (&b',', name) = field.split_last()? else {
+        return None;
+    };
+    let last = last.split_last()?.1;
+    let from = first_difference(last, name)?;
+    let plain = |b: &u8| matches!(b, b'!'..=b'~') && !matches!(b, b',' | b'"');
+    (name[from] > last[from] && name[from..].iter().all(plain)).then_some(from)
+}
+
 /// Whether `data[at..]` starts with `field` (a name and its comma).
 #[inline]
 fn is_at(data: &[u8], at: usize, field: &[u8]) -> bool {
@@ -152,7 +196,12 @@ fn is_at(data: &[u8], at: usize, field: &[u8]) -> bool {
 
 /// One byte range of a file, read.
 struct Part {
+    /// The units' names, filled from `unit_names` when the part is read.
     units: Labels,
+    /// The units' names back to back as read, and where each ends: checked
+    /// as UTF-8 once, at the end, rather than name by name.
+    unit_names: Vec<u8>,
+    unit_ends: Vec<usize>,
     raters: StrInterner,
     values: ValueTable,
     /// Where each unit's ratings start in `entries`.
@@ -181,6 +230,8 @@ impl Part {
     fn new(options: &BuildOptions) -> Part {
         Part {
             units: Labels::default(),
+            unit_names: Vec::new(),
+            unit_ends: Vec::new(),
             raters: StrInterner::new(),
             values: ValueTable::new(options),
             offsets: Vec::new(),
@@ -199,125 +250,244 @@ impl Part {
 
     /// Raters stamped with unit number `unit`.
     fn raters_of(&self, unit: usize) -> Vec<u32> {
-        (0..self.stamp.len() as u32)
-            .filter(|&r| self.stamp[r as usize] == unit)
-            .collect()
+        stamped(&self.stamp, unit)
+    }
+
+    /// Reserves room for about `rows` more rows in `units` more units, so
+    /// the vectors are not moved (and their pages touched twice) as they grow.
+    fn reserve(&mut self, rows: usize, units: usize) {
+        self.entries.reserve(rows);
+        self.offsets.reserve(units);
+        self.unit_ends.reserve(units);
+        self.unit_names.reserve(units * self.unit_field.len());
     }
 
     /// Reads the lines of `text` (whole lines) that start before byte
     /// `stop`; the position it stopped at, or `None` to give up.
     fn feed(&mut self, text: &str, stop: usize) -> Option<usize> {
-        let data = text.as_bytes();
-        let end = data.len().min(stop);
+        let end = text.len().min(stop);
         let mut p = 0;
         while p < end {
-            // A blank line, skipped as the general reader skips it.
-            match data[p] {
-                b'\n' => {
-                    p += 1;
-                    continue;
-                }
-                b'\r' if data.get(p + 1) == Some(&b'\n') => {
-                    p += 2;
-                    continue;
-                }
-                _ => {}
+            p = self.usual_rows(text.as_bytes(), p, end);
+            if p < end {
+                p = self.row(text, p)?;
             }
-            let same_unit = is_at(data, p, &self.unit_field);
-            if same_unit {
-                p += self.unit_field.len();
-            } else {
-                let (name, next) = field(text, p, false)?;
-                let last = self
-                    .unit_field
-                    .split_last()
-                    .map_or(&[][..], |(_, name)| name);
-                if name.is_empty() || !shortlex_less(last, name.as_bytes()) {
-                    return None;
-                }
-                if self.units.len() == 1 {
-                    self.first_unit_raters = Some(self.raters_of(0));
-                }
-                self.units.push(name);
-                self.offsets.push(self.entries.len());
-                self.unit_field.clear();
-                self.unit_field.extend_from_slice(name.as_bytes());
-                self.unit_field.push(b',');
-                p = next;
-            }
-            let unit_no = self.units.len() - 1;
+        }
+        Some(p)
+    }
 
-            let guess = self
-                .next_rater
-                .get(self.last_rater as usize)
-                .copied()
-                .unwrap_or(u32::MAX);
-            let rater = match self.rater_fields.get(guess as usize) {
-                Some(field) if is_at(data, p, field) => {
-                    p += field.len();
-                    guess
-                }
-                _ => {
-                    let (name, next) = field(text, p, false)?;
-                    if name.is_empty() {
-                        return None;
-                    }
-                    let (id, new) = self.raters.intern(name);
-                    if new {
-                        self.stamp.push(usize::MAX);
-                        self.next_rater.push(u32::MAX);
-                        self.rater_fields.push([name.as_bytes(), b","].concat());
-                    }
-                    if let Some(n) = self.next_rater.get_mut(self.last_rater as usize) {
-                        *n = id;
-                    }
-                    p = next;
-                    id
-                }
+    /// Reads usual rows from `p` on, with a few word compares each: a row
+    /// that names the last unit or its successor (see [`successor`]), the
+    /// rater predicted to come next, and a value that is empty or one byte
+    /// seen before, ending with a line feed. Where it stopped: `end`, or the
+    /// first other row, which [`Part::row`] then reads (or refuses).
+    ///
+    /// The state lives in locals while the loop runs: this is the loop
+    /// nearly every row of a large file goes through.
+    fn usual_rows(&mut self, data: &[u8], mut p: usize, end: usize) -> usize {
+        let Part {
+            unit_field,
+            rater_fields,
+            next_rater,
+            stamp,
+            entries,
+            byte_codes,
+            unit_names,
+            unit_ends,
+            offsets,
+            first_unit_raters,
+            rows,
+            missing,
+            last_rater,
+            ..
+        } = self;
+        let Some(mut unit_no) = unit_ends.len().checked_sub(1) else {
+            return p;
+        };
+        let mut last = *last_rater;
+        let (mut n_rows, mut n_missing) = (0, 0);
+        let unit_len = unit_field.len();
+        while p < end {
+            let Some(&guess) = next_rater.get(last as usize) else {
+                break;
             };
-            self.last_rater = rater;
-            let seen = &mut self.stamp[rater as usize];
+            let Some(rater) = rater_fields.get(guess as usize) else {
+                break;
+            };
+            let value = unit_len + rater.len();
+            let Some(row) = data.get(p..p + value + 1) else {
+                break;
+            };
+            if !eq_short(&row[unit_len..value], rater) {
+                break;
+            }
+            let (code, len) = match row[value] {
+                b'\n' => (None, value + 1),
+                byte if data.get(p + value + 1) == Some(&b'\n') => {
+                    match byte_codes[usize::from(byte)] {
+                        NOT_CACHED => break,
+                        code => (Some(code), value + 2),
+                    }
+                }
+                _ => break,
+            };
+            let unit = &row[..unit_len];
+            if !eq_short(unit, unit_field) {
+                let Some(from) = successor(unit_field, unit) else {
+                    break;
+                };
+                if unit_ends.len() == 1 {
+                    *first_unit_raters = Some(stamped(stamp, 0));
+                }
+                let name = &unit[..unit_len - 1];
+                unit_names.extend_from_slice(name);
+                unit_ends.push(unit_names.len());
+                offsets.push(entries.len());
+                unit_field[from..unit_len - 1].copy_from_slice(&name[from..]);
+                unit_no += 1;
+            }
+            // A new unit has no rater stamped with its number yet.
+            let seen = &mut stamp[guess as usize];
             if *seen == unit_no {
-                return None;
+                break;
             }
             *seen = unit_no;
-
-            let byte = data.get(p).copied().unwrap_or(b'\n');
-            let cached = self.byte_codes[usize::from(byte)];
-            let one_byte = match data.get(p + 1) {
-                None | Some(b'\n') => Some(p + 2),
-                Some(b'\r') if data.get(p + 2) == Some(&b'\n') => Some(p + 3),
-                _ => None,
-            };
-            let code = match one_byte {
-                Some(next) if cached != NOT_CACHED => {
-                    p = next;
-                    Some(cached)
-                }
-                // An empty value: a missing rating.
-                _ if byte == b'\n' => {
-                    p += 1;
-                    None
-                }
-                _ => {
-                    let (value, next) = field(text, p, true)?;
-                    p = next;
-                    if value.is_empty() {
-                        None
-                    } else {
-                        let code = self.values.code(value).ok()?;
-                        if let &[b] = value.as_bytes() {
-                            self.byte_codes[usize::from(b)] = code;
-                        }
-                        Some(code)
-                    }
-                }
-            };
-            self.rows += 1;
+            last = guess;
+            n_rows += 1;
             match code {
-                Some(category) => self.entries.push(Rating { rater, category }),
-                None => self.missing += 1,
+                Some(category) => entries.push(Rating {
+                    rater: guess,
+                    category,
+                }),
+                None => n_missing += 1,
             }
+            p += len;
+        }
+        *last_rater = last;
+        *rows += n_rows;
+        *missing += n_missing;
+        p
+    }
+
+    /// Records the start of unit `name` (not yet in `unit_field`).
+    #[inline]
+    fn start_unit(&mut self, name: &[u8]) {
+        if self.unit_ends.len() == 1 {
+            self.first_unit_raters = Some(self.raters_of(0));
+        }
+        self.unit_names.extend_from_slice(name);
+        self.unit_ends.push(self.unit_names.len());
+        self.offsets.push(self.entries.len());
+    }
+
+    /// Sets `units` from the names read; `None` if they are not UTF-8.
+    fn finish(mut self) -> Option<Part> {
+        let names = std::mem::take(&mut self.unit_names);
+        let ends = std::mem::take(&mut self.unit_ends);
+        self.units = Labels::from_utf8(names, ends)?;
+        Some(self)
+    }
+
+    /// Reads the line starting at `p`, whatever its fields: a blank line, a
+    /// new unit, a rater other than the predicted one, a value not seen
+    /// before. Where the next line starts, or `None` to give up.
+    fn row(&mut self, text: &str, mut p: usize) -> Option<usize> {
+        let data = text.as_bytes();
+        // A blank line, skipped as the general reader skips it.
+        match data[p] {
+            b'\n' => return Some(p + 1),
+            b'\r' if data.get(p + 1) == Some(&b'\n') => return Some(p + 2),
+            _ => {}
+        }
+        if is_at(data, p, &self.unit_field) {
+            p += self.unit_field.len();
+        } else {
+            let (name, next) = field(text, p, false)?;
+            let last = self
+                .unit_field
+                .split_last()
+                .map_or(&[][..], |(_, name)| name);
+            if name.is_empty() || !shortlex_less(last, name.as_bytes()) {
+                return None;
+            }
+            self.start_unit(name.as_bytes());
+            self.unit_field.clear();
+            self.unit_field.extend_from_slice(name.as_bytes());
+            self.unit_field.push(b',');
+            p = next;
+        }
+        let unit_no = self.unit_ends.len() - 1;
+
+        let guess = self
+            .next_rater
+            .get(self.last_rater as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let rater = match self.rater_fields.get(guess as usize) {
+            Some(field) if is_at(data, p, field) => {
+                p += field.len();
+                guess
+            }
+            _ => {
+                let (name, next) = field(text, p, false)?;
+                if name.is_empty() {
+                    return None;
+                }
+                let (id, new) = self.raters.intern(name);
+                if new {
+                    self.stamp.push(usize::MAX);
+                    self.next_rater.push(u32::MAX);
+                    self.rater_fields.push([name.as_bytes(), b","].concat());
+                }
+                if let Some(n) = self.next_rater.get_mut(self.last_rater as usize) {
+                    *n = id;
+                }
+                p = next;
+                id
+            }
+        };
+        self.last_rater = rater;
+        let seen = &mut self.stamp[rater as usize];
+        if *seen == unit_no {
+            return None;
+        }
+        *seen = unit_no;
+
+        let byte = data.get(p).copied().unwrap_or(b'\n');
+        let cached = self.byte_codes[usize::from(byte)];
+        let one_byte = match data.get(p + 1) {
+            None | Some(b'\n') => Some(p + 2),
+            Some(b'\r') if data.get(p + 2) == Some(&b'\n') => Some(p + 3),
+            _ => None,
+        };
+        let code = match one_byte {
+            Some(next) if cached != NOT_CACHED => {
+                p = next;
+                Some(cached)
+            }
+            // An empty value: a missing rating.
+            _ if byte == b'\n' => {
+                p += 1;
+                None
+            }
+            _ => {
+                let (value, next) = field(text, p, true)?;
+                p = next;
+                if value.is_empty() {
+                    None
+                } else {
+                    let code = self.values.code(value).ok()?;
+                    if let &[b] = value.as_bytes() {
+                        self.byte_codes[usize::from(b)] = code;
+                    }
+                    Some(code)
+                }
+            }
+        };
+        self.rows += 1;
+        match code {
+            Some(category) => self.entries.push(Rating { rater, category }),
+            None => self.missing += 1,
         }
         Some(p)
     }
@@ -340,6 +510,7 @@ fn read_range(
     // After the first range, the line under way at `from` is the previous
     // range's: start after the first line feed at or after `from - 1`.
     let mut at_line_start = from == 0;
+    let mut reserved = false;
     if !at_line_start {
         (base, pos) = (from - 1, from - 1);
     }
@@ -359,12 +530,12 @@ fn read_range(
                     base += i as u64 + 1;
                     at_line_start = true;
                 }
-                None if at_end => return Ok(Some(part)),
+                None if at_end => return Ok(part.finish()),
                 None => continue,
             }
         }
         if base >= to {
-            return Ok(Some(part));
+            return Ok(part.finish());
         }
         // Whole lines only, except the file's last line.
         let whole = match memchr::memrchr(b'\n', &buf[..filled]) {
@@ -379,8 +550,16 @@ fn read_range(
         let Some(stopped) = part.feed(text, stop) else {
             return Ok(None);
         };
+        if !reserved && stopped > 0 {
+            // The rest of the range, at the density of its first buffer
+            // and a little more.
+            reserved = true;
+            let rest = (to - base).saturating_sub(stopped as u64) as f64;
+            let per_byte = |n: usize| (n as f64 / stopped as f64 * rest * 1.1) as usize + 16;
+            part.reserve(per_byte(part.rows), per_byte(part.unit_ends.len()));
+        }
         if at_end || stopped < whole {
-            return Ok(Some(part));
+            return Ok(part.finish());
         }
         buf.copy_within(whole..filled, 0);
         filled -= whole;
@@ -484,26 +663,41 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let (categories, to_category) = categories_of(whole.values);
     // Per-unit counts are packed while recoding, when categories fit.
     let pack = categories.len() <= 16;
-    let recode = |(entries, starts, raters, codes): Recoding<'_>| {
+    // A part's value code → category, in one step.
+    let category_map = |codes: Option<&[u32]>| -> Vec<u32> {
+        // The whole's own codes are categories or value ids.
+        let own = to_category.as_ref().map_or(categories.len(), Vec::len);
+        let n = codes.map_or(own, <[u32]>::len);
+        (0..n as u32)
+            .map(|c| {
+                let c = codes.map_or(c, |codes| codes[c as usize]);
+                match &to_category {
+                    Some(map) => map.get(c as usize).copied().unwrap_or(NOT_CACHED),
+                    None => c,
+                }
+            })
+            .collect()
+    };
+    let recode = |(entries, starts, raters, categories): Recoding<'_>| {
         let mut counts = vec![0usize; n_raters];
-        let category = |c: u32| {
-            let c = codes.map_or(c, |codes| codes[c as usize]);
-            to_category.as_ref().map_or(c, |map| map[c as usize])
-        };
         let mut packer = pack.then(Packer::default);
         for (u, &start) in starts.iter().enumerate() {
             let end = starts.get(u + 1).copied().unwrap_or(entries.len());
             let unit = &mut entries[start..end];
+            let mut key = 0u128;
             for e in unit.iter_mut() {
-                e.rater = raters.map_or(e.rater, |map| map[e.rater as usize]);
-                e.category = category(e.category);
+                if let Some(map) = raters {
+                    e.rater = map[e.rater as usize];
+                }
+                e.category = categories[e.category as usize];
                 counts[e.rater as usize] += 1;
+                key = key.wrapping_add(1u128.wrapping_shl(8 * e.category));
             }
             if unit.len() > 255 {
                 packer = None;
             }
             if let Some(packer) = &mut packer {
-                packer.push(packed_key(unit));
+                packer.push(key);
             }
         }
         (counts, packer.map(Packer::finish))
@@ -513,14 +707,14 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         &mut whole.entries,
         &whole.offsets[..first_units],
         None,
-        None,
+        category_map(None),
     )];
     work.extend(rest.iter_mut().map(|j| -> Recoding<'_> {
         (
             &mut j.part.entries,
             &j.part.offsets,
             Some(&j.raters),
-            Some(&j.codes),
+            category_map(Some(&j.codes)),
         )
     }));
     let mut counts = vec![0usize; n_raters];
@@ -564,14 +758,10 @@ struct Joined {
     continues: bool,
 }
 
-/// One part's ratings to recode: the ratings, where its units start, and
-/// its maps of rater ids and value codes (`None`: already the whole's).
-type Recoding<'a> = (
-    &'a mut [Rating],
-    &'a [usize],
-    Option<&'a [u32]>,
-    Option<&'a [u32]>,
-);
+/// One part's ratings to recode: the ratings, where its units start, its
+/// map of rater ids (`None`: already the whole's), and its map from value
+/// code to category.
+type Recoding<'a> = (&'a mut [Rating], &'a [usize], Option<&'a [u32]>, Vec<u32>);
 
 /// The number of ratings a packed key counts.
 fn packed_total(key: u128) -> u32 {
