@@ -1222,12 +1222,31 @@ pub(crate) struct Packer {
     units: Vec<u32>,
     keys: Vec<u128>,
     table: IdTable,
+    /// Keys seen, with their ids, by a few bits of a cheap hash: a unit's
+    /// key is nearly always one seen before, and this finds it without
+    /// the table's full hash.
+    recent: Vec<(u128, u32)>,
 }
 
 impl Packer {
+    const RECENT_BITS: u32 = 10;
+
     /// The next unit's key.
     pub(crate) fn push(&mut self, key: u128) {
-        let id = self.intern(key);
+        if self.recent.is_empty() {
+            self.recent = vec![(0, u32::MAX); 1 << Self::RECENT_BITS];
+        }
+        let folded = (key as u64).wrapping_add((key >> 64) as u64);
+        let slot =
+            (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::RECENT_BITS)) as usize;
+        let id = match self.recent[slot] {
+            (seen, id) if seen == key && id != u32::MAX => id,
+            _ => {
+                let id = self.intern(key);
+                self.recent[slot] = (key, id);
+                id
+            }
+        };
         self.units.push(id);
     }
 

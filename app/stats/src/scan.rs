@@ -663,18 +663,20 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let (categories, to_category) = categories_of(whole.values);
     // Per-unit counts are packed while recoding, when categories fit.
     let pack = categories.len() <= 16;
-    // A part's value code → category, in one step.
-    let category_map = |codes: Option<&[u32]>| -> Vec<u32> {
+    // A part's value code → its category, and that category's one in a
+    // packed key (see `packed_key`), in one step.
+    let category_map = |codes: Option<&[u32]>| -> Vec<(u32, u128)> {
         // The whole's own codes are categories or value ids.
         let own = to_category.as_ref().map_or(categories.len(), Vec::len);
         let n = codes.map_or(own, <[u32]>::len);
         (0..n as u32)
             .map(|c| {
                 let c = codes.map_or(c, |codes| codes[c as usize]);
-                match &to_category {
+                let category = match &to_category {
                     Some(map) => map.get(c as usize).copied().unwrap_or(NOT_CACHED),
                     None => c,
-                }
+                };
+                (category, 1u128.wrapping_shl(8 * category))
             })
             .collect()
     };
@@ -689,9 +691,10 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
                 if let Some(map) = raters {
                     e.rater = map[e.rater as usize];
                 }
-                e.category = categories[e.category as usize];
+                let (category, one) = categories[e.category as usize];
+                e.category = category;
                 counts[e.rater as usize] += 1;
-                key = key.wrapping_add(1u128.wrapping_shl(8 * e.category));
+                key = key.wrapping_add(one);
             }
             if unit.len() > 255 {
                 packer = None;
@@ -760,8 +763,13 @@ struct Joined {
 
 /// One part's ratings to recode: the ratings, where its units start, its
 /// map of rater ids (`None`: already the whole's), and its map from value
-/// code to category.
-type Recoding<'a> = (&'a mut [Rating], &'a [usize], Option<&'a [u32]>, Vec<u32>);
+/// code to category and the category's one in a packed key.
+type Recoding<'a> = (
+    &'a mut [Rating],
+    &'a [usize],
+    Option<&'a [u32]>,
+    Vec<(u32, u128)>,
+);
 
 /// The number of ratings a packed key counts.
 fn packed_total(key: u128) -> u32 {
