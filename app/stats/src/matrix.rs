@@ -789,14 +789,55 @@ fn collected_categories(values: &ValueTable) -> (CategorySet, Vec<u32>) {
     (set, by_id)
 }
 
+/// The ratings of consecutive units: `offsets` (one per unit, then the
+/// end) index `entries`. The first offset need not be 0.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Block {
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) entries: Vec<Rating>,
+}
+
+impl Block {
+    pub(crate) fn n_units(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    fn n_ratings(&self) -> usize {
+        match (self.offsets.first(), self.offsets.last()) {
+            (Some(&first), Some(&last)) => last - first,
+            _ => 0,
+        }
+    }
+
+    fn unit(&self, i: usize) -> &[Rating] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&s), Some(&e)) => &self.entries[s..e],
+            _ => &[],
+        }
+    }
+
+    fn units(&self) -> impl Iterator<Item = &[Rating]> + '_ {
+        self.offsets
+            .windows(2)
+            .map(move |w| &self.entries[w[0]..w[1]])
+    }
+}
+
 /// Ratings arranged by unit: the input every coefficient reads.
+///
+/// The units' ratings are kept in blocks of consecutive units, so that
+/// parts of a file read on several threads become the matrix where they
+/// are, without being copied into one vector.
 #[derive(Debug, Clone)]
 pub struct RatingMatrix {
     units: Labels,
     raters: Labels,
     categories: CategorySet,
-    offsets: Vec<usize>,
-    entries: Vec<Rating>,
+    /// Blocks with at least one unit each, in unit order.
+    blocks: Vec<Block>,
+    /// The number of the first unit of each block.
+    block_starts: Vec<usize>,
+    n_ratings: usize,
     rows: usize,
     missing: usize,
     rater_counts: Vec<usize>,
@@ -843,15 +884,46 @@ impl RatingMatrix {
         categories: CategorySet,
         offsets: Vec<usize>,
         entries: Vec<Rating>,
+        rows_missing: (usize, usize),
+        rater_counts: Vec<usize>,
+    ) -> RatingMatrix {
+        let blocks = vec![Block { offsets, entries }];
+        RatingMatrix::from_blocks(
+            units,
+            raters,
+            categories,
+            blocks,
+            rows_missing,
+            rater_counts,
+        )
+    }
+
+    /// [`RatingMatrix::from_coded`] for ratings in blocks of consecutive
+    /// units, in unit order.
+    pub(crate) fn from_blocks(
+        units: Labels,
+        raters: Labels,
+        categories: CategorySet,
+        blocks: Vec<Block>,
         (rows, missing): (usize, usize),
         rater_counts: Vec<usize>,
     ) -> RatingMatrix {
+        let blocks: Vec<Block> = blocks.into_iter().filter(|b| b.n_units() > 0).collect();
+        let block_starts = blocks
+            .iter()
+            .scan(0, |next, b| {
+                let start = *next;
+                *next += b.n_units();
+                Some(start)
+            })
+            .collect();
         RatingMatrix {
             units,
             raters,
             categories,
-            offsets,
-            entries,
+            n_ratings: blocks.iter().map(Block::n_ratings).sum(),
+            blocks,
+            block_starts,
             rows,
             missing,
             rater_counts,
@@ -892,7 +964,7 @@ impl RatingMatrix {
 
     /// Non-missing ratings.
     pub fn n_ratings(&self) -> usize {
-        self.entries.len()
+        self.n_ratings
     }
 
     /// Rows read, including missing ones.
@@ -907,17 +979,19 @@ impl RatingMatrix {
 
     /// The non-missing ratings of unit `u` (empty when out of range).
     pub fn unit(&self, u: usize) -> &[Rating] {
-        match (self.offsets.get(u), self.offsets.get(u + 1)) {
-            (Some(&s), Some(&e)) => &self.entries[s..e],
-            _ => &[],
-        }
+        let Some(b) = self
+            .block_starts
+            .partition_point(|&s| s <= u)
+            .checked_sub(1)
+        else {
+            return &[];
+        };
+        self.blocks[b].unit(u - self.block_starts[b])
     }
 
     /// Every unit's ratings, in unit order.
     pub fn units(&self) -> impl Iterator<Item = &[Rating]> + '_ {
-        self.offsets
-            .windows(2)
-            .map(move |w| &self.entries[w[0]..w[1]])
+        self.blocks.iter().flat_map(Block::units)
     }
 
     pub fn unit_label(&self, u: usize) -> Option<&str> {
@@ -993,7 +1067,7 @@ pub struct CategoryCounts {
 impl CategoryCounts {
     fn new(m: &RatingMatrix) -> Self {
         let q = m.categories.len();
-        let widest = m.offsets.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let widest = m.units().map(<[Rating]>::len).max().unwrap_or(0);
         let (unit_pattern, patterns) = if q <= 16 && widest <= 255 {
             Self::packed_patterns(m)
         } else {
@@ -1277,6 +1351,44 @@ pub(crate) fn total(unit: &[CategoryCount]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matrix_in_blocks_reads_as_one() {
+        let r = |rater, category| Rating { rater, category };
+        let (a, b, c, d) = (r(0, 0), r(1, 2), r(0, 1), r(1, 1));
+        let blocks = vec![
+            Block {
+                offsets: vec![0, 2, 3],
+                entries: vec![a, b, c],
+            },
+            // No units: left out.
+            Block {
+                offsets: vec![1],
+                entries: vec![d],
+            },
+            // Its first rating belongs to no unit (it was moved to the
+            // block before); one unit without ratings.
+            Block {
+                offsets: vec![1, 3, 3],
+                entries: vec![a, c, d],
+            },
+        ];
+        let names = |n: usize| {
+            let mut labels = Labels::default();
+            (0..n).for_each(|i| labels.push(&format!("n{i}")));
+            labels
+        };
+        let categories = CategorySet::ordered(&["1", "2", "3"].map(String::from)).unwrap();
+        let m =
+            RatingMatrix::from_blocks(names(4), names(2), categories, blocks, (6, 1), vec![2, 3]);
+        let expected = vec![vec![a, b], vec![c], vec![c, d], vec![]];
+        let units: Vec<Vec<Rating>> = m.units().map(<[_]>::to_vec).collect();
+        assert_eq!(units, expected);
+        let by_number: Vec<Vec<Rating>> = (0..5).map(|u| m.unit(u).to_vec()).collect();
+        assert_eq!(by_number[..4], expected[..]);
+        assert!(by_number[4].is_empty(), "out of range");
+        assert_eq!((m.n_units(), m.n_ratings()), (4, 5));
+    }
 
     fn rows(
         data: &[(&'static str, &'static str, &'static str)],

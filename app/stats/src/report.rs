@@ -707,7 +707,7 @@ mod tests {
         Vec<String>,
         Vec<String>,
         Vec<Vec<crate::matrix::Rating>>,
-        [usize; 2],
+        [usize; 3],
         Vec<usize>,
     );
 
@@ -719,8 +719,8 @@ mod tests {
             labels(m.n_units(), &|u| m.unit_label(u).map(str::to_string)),
             labels(m.n_raters(), &|r| m.rater_label(r).map(str::to_string)),
             m.categories().labels().to_vec(),
-            m.units().map(<[_]>::to_vec).collect(),
-            [m.n_rows(), m.n_missing()],
+            (0..m.n_units()).map(|u| m.unit(u).to_vec()).collect(),
+            [m.n_rows(), m.n_missing(), m.n_ratings()],
             m.ratings_per_rater().to_vec(),
         )
     }

@@ -23,7 +23,7 @@ use std::io;
 use crate::csv::next_special;
 use crate::intern::{eq_short, Labels, StrInterner};
 use crate::matrix::{
-    categories_of, BuildOptions, CategoryCounts, PackedRange, Packer, Rating, RatingMatrix,
+    categories_of, Block, BuildOptions, CategoryCounts, PackedRange, Packer, Rating, RatingMatrix,
     ValueTable, NOT_CACHED,
 };
 use crate::par;
@@ -600,8 +600,6 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     // Every part but the first, with its maps to the whole's rater ids and
     // value codes, and whether its first unit continues the last one before.
     let mut rest: Vec<Joined> = Vec::new();
-    let mut n_entries = whole.entries.len();
-    let first_units = whole.units.len();
     for part in parts {
         let Some(first) = part.units.get(0) else {
             // Only blank lines: nothing to add.
@@ -638,10 +636,6 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         };
         let codes = whole.values.codes_of(&part.values)?;
         let skip = usize::from(continues);
-        whole
-            .offsets
-            .extend(part.offsets.iter().skip(skip).map(|o| o + n_entries));
-        n_entries += part.entries.len();
         // Stamps follow the whole's unit numbers, for the next join's check.
         let shift = whole.units.len() - skip;
         for (r, &unit) in part.stamp.iter().enumerate() {
@@ -706,12 +700,8 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         (counts, packer.map(Packer::finish))
     };
     let continues: Vec<bool> = rest.iter().map(|j| j.continues).collect();
-    let mut work: Vec<Recoding<'_>> = vec![(
-        &mut whole.entries,
-        &whole.offsets[..first_units],
-        None,
-        category_map(None),
-    )];
+    let mut work: Vec<Recoding<'_>> =
+        vec![(&mut whole.entries, &whole.offsets, None, category_map(None))];
     work.extend(rest.iter_mut().map(|j| -> Recoding<'_> {
         (
             &mut j.part.entries,
@@ -731,19 +721,37 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     }
     let unit_counts =
         join_packed(ranges, &continues).map(|r| CategoryCounts::from_packed(categories.len(), r));
-    whole.entries.reserve_exact(n_entries - whole.entries.len());
-    for j in &rest {
-        whole.entries.extend_from_slice(&j.part.entries);
+    // Each part's ratings stay where they were read, as a block of the
+    // matrix; a unit continued from one part to the next is completed in
+    // the earlier block.
+    whole.offsets.push(whole.entries.len());
+    let mut blocks = vec![Block {
+        offsets: whole.offsets,
+        entries: whole.entries,
+    }];
+    for j in rest {
+        let Part {
+            mut offsets,
+            entries,
+            ..
+        } = j.part;
+        offsets.push(entries.len());
+        let mut block = Block { offsets, entries };
+        if j.continues {
+            let head = &block.entries[block.offsets[0]..block.offsets[1]];
+            let last = blocks.iter_mut().rev().find(|b| b.n_units() > 0)?;
+            last.entries.extend_from_slice(head);
+            *last.offsets.last_mut()? = last.entries.len();
+            block.offsets.remove(0);
+        }
+        blocks.push(block);
     }
-    let mut offsets = whole.offsets;
-    offsets.push(whole.entries.len());
     Some(
-        RatingMatrix::from_coded(
+        RatingMatrix::from_blocks(
             whole.units,
             whole.raters.into_labels(),
             categories,
-            offsets,
-            whole.entries,
+            blocks,
             (whole.rows, whole.missing),
             counts,
         )
