@@ -25,7 +25,7 @@
 
 use serde::Serialize;
 
-use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
+use crate::matrix::{total, CategoryCount, CategorySet, Rating, RatingMatrix};
 
 /// Agreement weights w_kl ∈ [0, 1] with w_kk = 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -439,12 +439,14 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
     for (i, &g) in raters.iter().enumerate() {
         slot[g as usize] = i;
     }
-    let mut p = vec![0.0; r * q];
-    for unit in m.units() {
-        for rating in unit {
-            p[slot[rating.rater as usize] * q + rating.category as usize] += 1.0;
+    let profiles = m.profiles();
+    let mut tally = vec![0u64; r * q];
+    for (profile, n_units) in profiles.iter() {
+        for rating in profile {
+            tally[slot[rating.rater as usize] * q + rating.category as usize] += n_units;
         }
     }
+    let mut p: Vec<f64> = tally.iter().map(|&x| x as f64).collect();
     let n_g: Vec<f64> = p.chunks_exact(q).map(|row| row.iter().sum()).collect();
     for (row, &n) in p.chunks_exact_mut(q).zip(&n_g) {
         row.iter_mut().for_each(|x| *x /= n);
@@ -478,28 +480,23 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
             *slot = x - b;
         }
     }
-    // The pattern part of each unit's term, once per pattern; p_e|i depends
-    // on who rated the unit, so the sum itself runs over units.
-    let counts = m.counts();
+    // p_e|i depends on who rated the unit, not only on its counts: the sum
+    // runs over rating profiles, each unit's term once per profile.
     let mut scratch = Vec::new();
-    let pattern_part: Vec<f64> = counts
-        .patterns()
-        .map(|(unit, _)| gwet_term(weights, &f, unit, value, pe, pe, &mut scratch))
-        .collect();
+    let (mut per_category, mut unit_counts) = (vec![0u32; q], Vec::new());
     let slope = 2.0 * (1.0 - value) / (1.0 - pe);
     let mut ss = 0.0;
-    for (u, unit) in m.units().enumerate() {
-        let Some(pattern) = counts.pattern_of(u).filter(|_| !unit.is_empty()) else {
-            continue;
-        };
-        let s: f64 = unit
+    for (profile, n_units) in profiles.iter().filter(|(p, _)| !p.is_empty()) {
+        category_counts(profile, &mut per_category, &mut unit_counts);
+        let pattern_part = gwet_term(weights, &f, &unit_counts, value, pe, pe, &mut scratch);
+        let s: f64 = profile
             .iter()
             .map(|x| a_minus_b[slot[x.rater as usize] * q + x.category as usize])
             .sum();
         // x_i = pattern part − 2(1 − κ)(p_e|i − p_e)/(1 − p_e)
         let pe_i = (s + constant) / (rf * (rf - 1.0));
-        let x_i = pattern_part[pattern] - slope * (pe_i - pe);
-        ss += (x_i - value) * (x_i - value);
+        let x_i = pattern_part - slope * (pe_i - pe);
+        ss += n_units as f64 * (x_i - value) * (x_i - value);
     }
     let se = (f.n >= 2.0)
         .then(|| (ss / (f.n * (f.n - 1.0))).sqrt())
@@ -510,6 +507,24 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
         chance_agreement: pe,
         standard_error: se,
     })
+}
+
+/// The category counts of one unit's ratings, in category order (as
+/// [`CategoryCounts`](crate::matrix::CategoryCounts) holds them), into
+/// `out`; `per_category` is q zeros, and is left so.
+fn category_counts(unit: &[Rating], per_category: &mut [u32], out: &mut Vec<CategoryCount>) {
+    for r in unit {
+        per_category[r.category as usize] += 1;
+    }
+    out.clear();
+    for (c, n) in per_category.iter_mut().enumerate() {
+        if *n > 0 {
+            out.push(CategoryCount {
+                category: c as u32,
+                count: std::mem::take(n),
+            });
+        }
+    }
 }
 
 /// Krippendorff's alpha in Gwet's (2014, ch. 5) weighted formulation with

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
 use crate::par;
+use crate::profile::Profiles;
 
 /// Marks a blank (missing) rating while building.
 const MISSING: u32 = u32::MAX;
@@ -801,6 +802,7 @@ pub struct RatingMatrix {
     missing: usize,
     rater_counts: Vec<usize>,
     counts: OnceLock<CategoryCounts>,
+    profiles: OnceLock<Profiles>,
 }
 
 impl RatingMatrix {
@@ -856,6 +858,7 @@ impl RatingMatrix {
             missing,
             rater_counts,
             counts: OnceLock::new(),
+            profiles: OnceLock::new(),
         }
     }
 
@@ -962,6 +965,12 @@ impl RatingMatrix {
     /// Per-unit category counts, computed once and cached.
     pub fn counts(&self) -> &CategoryCounts {
         self.counts.get_or_init(|| CategoryCounts::new(self))
+    }
+
+    /// Each unit's rater → category profile, distinct profiles counted once
+    /// (see [`Profiles`]); computed once and cached.
+    pub(crate) fn profiles(&self) -> &Profiles {
+        self.profiles.get_or_init(|| Profiles::new(self))
     }
 }
 
