@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::dist::{f_quantile, f_sf};
 use crate::matrix::RatingMatrix;
+use crate::profile::profiles;
 
 /// The six forms, in Shrout & Fleiss order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -136,11 +137,11 @@ pub fn icc(m: &RatingMatrix, confidence: f64) -> Option<IccTable> {
     // over profiles, each weighted by its number of units.
     let (mut n, mut sum, mut sum_sq, mut row_sq) = (0usize, 0.0, 0.0, 0.0);
     let mut col = vec![0.0; k];
-    for (profile, n_units) in m.profiles().iter().filter(|(p, _)| p.len() == k) {
-        let w = n_units as f64;
-        n += n_units as usize;
+    for profile in profiles(m).filter(|p| p.ratings.len() == k) {
+        let w = profile.units as f64;
+        n += profile.units as usize;
         let (mut row, mut sq) = (0.0, 0.0);
-        for r in profile {
+        for r in profile.ratings {
             let d = values[r.category as usize] - centre;
             sq += d * d;
             row += d;

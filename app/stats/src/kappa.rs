@@ -25,7 +25,8 @@
 
 use serde::Serialize;
 
-use crate::matrix::{total, CategoryCount, CategorySet, Rating, RatingMatrix};
+use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
+use crate::profile::profiles;
 
 /// Agreement weights w_kl ∈ [0, 1] with w_kk = 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -439,11 +440,10 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
     for (i, &g) in raters.iter().enumerate() {
         slot[g as usize] = i;
     }
-    let profiles = m.profiles();
     let mut tally = vec![0u64; r * q];
-    for (profile, n_units) in profiles.iter() {
-        for rating in profile {
-            tally[slot[rating.rater as usize] * q + rating.category as usize] += n_units;
+    for profile in profiles(m) {
+        for rating in profile.ratings {
+            tally[slot[rating.rater as usize] * q + rating.category as usize] += profile.units;
         }
     }
     let mut p: Vec<f64> = tally.iter().map(|&x| x as f64).collect();
@@ -480,23 +480,33 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
             *slot = x - b;
         }
     }
-    // p_e|i depends on who rated the unit, not only on its counts: the sum
-    // runs over rating profiles, each unit's term once per profile.
+    // The pattern part of each unit's term, once per count pattern; p_e|i
+    // depends on who rated the unit, so the sum itself runs over rating
+    // profiles (units with the same raters' categories).
+    let counts = m.counts();
     let mut scratch = Vec::new();
-    let (mut per_category, mut unit_counts) = (vec![0u32; q], Vec::new());
+    let pattern_part: Vec<f64> = counts
+        .patterns()
+        .map(|(unit, _)| gwet_term(weights, &f, unit, value, pe, pe, &mut scratch))
+        .collect();
     let slope = 2.0 * (1.0 - value) / (1.0 - pe);
     let mut ss = 0.0;
-    for (profile, n_units) in profiles.iter().filter(|(p, _)| !p.is_empty()) {
-        category_counts(profile, &mut per_category, &mut unit_counts);
-        let pattern_part = gwet_term(weights, &f, &unit_counts, value, pe, pe, &mut scratch);
+    for profile in profiles(m) {
+        let Some(pattern) = counts
+            .pattern_of(profile.unit)
+            .filter(|_| !profile.ratings.is_empty())
+        else {
+            continue;
+        };
         let s: f64 = profile
+            .ratings
             .iter()
             .map(|x| a_minus_b[slot[x.rater as usize] * q + x.category as usize])
             .sum();
         // x_i = pattern part − 2(1 − κ)(p_e|i − p_e)/(1 − p_e)
         let pe_i = (s + constant) / (rf * (rf - 1.0));
-        let x_i = pattern_part - slope * (pe_i - pe);
-        ss += n_units as f64 * (x_i - value) * (x_i - value);
+        let x_i = pattern_part[pattern] - slope * (pe_i - pe);
+        ss += profile.units as f64 * (x_i - value) * (x_i - value);
     }
     let se = (f.n >= 2.0)
         .then(|| (ss / (f.n * (f.n - 1.0))).sqrt())
@@ -507,24 +517,6 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
         chance_agreement: pe,
         standard_error: se,
     })
-}
-
-/// The category counts of one unit's ratings, in category order (as
-/// [`CategoryCounts`](crate::matrix::CategoryCounts) holds them), into
-/// `out`; `per_category` is q zeros, and is left so.
-fn category_counts(unit: &[Rating], per_category: &mut [u32], out: &mut Vec<CategoryCount>) {
-    for r in unit {
-        per_category[r.category as usize] += 1;
-    }
-    out.clear();
-    for (c, n) in per_category.iter_mut().enumerate() {
-        if *n > 0 {
-            out.push(CategoryCount {
-                category: c as u32,
-                count: std::mem::take(n),
-            });
-        }
-    }
 }
 
 /// Krippendorff's alpha in Gwet's (2014, ch. 5) weighted formulation with
@@ -608,26 +600,28 @@ pub fn cohen_kappa_pair(
     let mut pa_marg = vec![0.0; q];
     let mut pb_marg = vec![0.0; q];
     let (mut n_a, mut n_b, mut n_ab, mut agree) = (0.0, 0.0, 0.0, 0.0);
-    for unit in m.units() {
-        let ca = unit
-            .iter()
-            .find(|r| r.rater == a)
-            .map(|r| r.category as usize);
-        let cb = unit
-            .iter()
-            .find(|r| r.rater == b)
-            .map(|r| r.category as usize);
+    // Over rating profiles: units where a and b chose alike count together.
+    for profile in profiles(m) {
+        let units = profile.units as f64;
+        let category_of = |g: u32| {
+            profile
+                .ratings
+                .iter()
+                .find(|r| r.rater == g)
+                .map(|r| r.category as usize)
+        };
+        let (ca, cb) = (category_of(a), category_of(b));
         if let Some(k) = ca {
-            pa_marg[k] += 1.0;
-            n_a += 1.0;
+            pa_marg[k] += units;
+            n_a += units;
         }
         if let Some(l) = cb {
-            pb_marg[l] += 1.0;
-            n_b += 1.0;
+            pb_marg[l] += units;
+            n_b += units;
         }
         if let (Some(k), Some(l)) = (ca, cb) {
-            n_ab += 1.0;
-            agree += weights.weight(k, l, q);
+            n_ab += units;
+            agree += units * weights.weight(k, l, q);
         }
     }
     if n_ab == 0.0 {

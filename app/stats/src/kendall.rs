@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::dist::chi_square_sf;
 use crate::matrix::RatingMatrix;
+use crate::profile::profiles;
 
 /// Kendall's W and the Friedman test it implies.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -54,13 +55,13 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     }
     // Units are summed as rating profiles: a unit's rank sum depends only on
     // which category each rater gave it.
-    let complete = || m.profiles().iter().filter(|(p, _)| p.len() == k);
+    let complete = || profiles(m).filter(|p| p.ratings.len() == k);
     let mut tally = vec![0u64; k * q];
     let mut n = 0usize;
-    for (profile, n_units) in complete() {
-        n += n_units as usize;
-        for r in profile {
-            tally[slot[r.rater as usize] * q + r.category as usize] += n_units;
+    for profile in complete() {
+        n += profile.units as usize;
+        for r in profile.ratings {
+            tally[slot[r.rater as usize] * q + r.category as usize] += profile.units;
         }
     }
     if n < 2 {
@@ -81,12 +82,13 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     let (nf, mf) = (n as f64, k as f64);
     let mean_rank_sum = mf * (nf + 1.0) / 2.0;
     let mut s = 0.0;
-    for (profile, n_units) in complete() {
+    for profile in complete() {
         let r: f64 = profile
+            .ratings
             .iter()
             .map(|r| mid_rank[slot[r.rater as usize] * q + r.category as usize])
             .sum();
-        s += n_units as f64 * (r - mean_rank_sum) * (r - mean_rank_sum);
+        s += profile.units as f64 * (r - mean_rank_sum) * (r - mean_rank_sum);
     }
     let full = mf * mf * (nf * nf * nf - nf);
     let denom = full - mf * ties;

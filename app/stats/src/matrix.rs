@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
 use crate::par;
-use crate::profile::Profiles;
+use crate::profile::ProfileTable;
 
 /// Marks a blank (missing) rating while building.
 const MISSING: u32 = u32::MAX;
@@ -802,7 +802,7 @@ pub struct RatingMatrix {
     missing: usize,
     rater_counts: Vec<usize>,
     counts: OnceLock<CategoryCounts>,
-    profiles: OnceLock<Profiles>,
+    profiles: OnceLock<ProfileTable>,
 }
 
 impl RatingMatrix {
@@ -967,10 +967,10 @@ impl RatingMatrix {
         self.counts.get_or_init(|| CategoryCounts::new(self))
     }
 
-    /// Each unit's rater → category profile, distinct profiles counted once
-    /// (see [`Profiles`]); computed once and cached.
-    pub(crate) fn profiles(&self) -> &Profiles {
-        self.profiles.get_or_init(|| Profiles::new(self))
+    /// The units' distinct rater → category profiles (see
+    /// [`crate::profile`]), computed once and cached.
+    pub(crate) fn profile_table(&self) -> &ProfileTable {
+        self.profiles.get_or_init(|| ProfileTable::new(self))
     }
 }
 
