@@ -13,7 +13,7 @@
 //! long scale, which also means few units share a profile — every unit is
 //! its own profile, and the sums run over units as they always did.
 //!
-//! A profile is represented by the first unit that shows it, so its
+//! A profile is represented by one unit that shows it (the last), so its
 //! ratings, and its count pattern in [`CategoryCounts`], are that unit's.
 //!
 //! [`CategoryCounts`]: crate::matrix::CategoryCounts
@@ -25,7 +25,7 @@ use crate::matrix::{Rating, RatingMatrix};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ProfileTable {
     /// For each distinct profile, in the order of its mixed-radix number:
-    /// the first unit that shows it and how many do. `None`: every unit is
+    /// the last unit that shows it and how many do. `None`: every unit is
     /// a profile of its own.
     representatives: Option<Vec<(u32, u32)>>,
 }
@@ -92,20 +92,21 @@ impl ProfileTable {
         slots
             .iter()
             .filter(|s| s.units > 0)
-            .map(|s| (s.first, s.units))
+            .map(|s| (s.unit, s.units))
             .collect()
     }
 }
 
-/// A dense-table slot: how many units have this profile, and the first.
+/// A dense-table slot: how many units have this profile, and one of them.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     units: u32,
-    first: u32,
+    unit: u32,
 }
 
-/// Counts each unit in its slot Σ digit[rater·q + category]. On its own so
-/// the loop, which reads every rating, keeps its few values in registers.
+/// Counts each unit in its slot Σ digit[rater·q + category], and notes the
+/// last unit there. On its own so the loop, which reads every rating, keeps
+/// its few values in registers.
 #[inline(never)]
 fn tally_keys(m: &RatingMatrix, digit: &[u32], q: usize, slots: &mut [Slot]) {
     for (u, unit) in m.units().enumerate() {
@@ -114,10 +115,8 @@ fn tally_keys(m: &RatingMatrix, digit: &[u32], q: usize, slots: &mut [Slot]) {
             .map(|r| digit[r.rater as usize * q + r.category as usize])
             .sum();
         let slot = &mut slots[key as usize];
-        if slot.units == 0 {
-            slot.first = u as u32;
-        }
         slot.units += 1;
+        slot.unit = u as u32;
     }
 }
 
@@ -206,14 +205,16 @@ mod tests {
                 "{units} units, {raters} raters"
             );
             assert_eq!(listed(&m), recount(&m));
-            // The first unit of each profile represents it.
+            // The last unit of each profile represents it.
             let mut seen = std::collections::BTreeSet::new();
-            let firsts: Vec<usize> = (0..m.n_units())
+            let mut lasts: Vec<usize> = (0..m.n_units())
+                .rev()
                 .filter(|&u| seen.insert(sorted(m.unit(u))))
                 .collect();
+            lasts.sort();
             let mut reps: Vec<usize> = profiles(&m).map(|p| p.unit).collect();
             reps.sort();
-            assert_eq!(reps, firsts);
+            assert_eq!(reps, lasts);
         }
         // Too many raters for the dense table: every unit is its own profile.
         let m = random_matrix(&mut rng, 20, 12, 0.3);
