@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::dist::{f_quantile, f_sf};
 use crate::matrix::RatingMatrix;
+use crate::profile::profiles;
 
 /// The six forms, in Shrout & Fleiss order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -132,19 +133,23 @@ pub fn icc(m: &RatingMatrix, confidence: f64) -> Option<IccTable> {
     } else {
         0.0
     };
+    // Complete units with the same rating profile contribute alike: sum
+    // over profiles, each weighted by its number of units.
     let (mut n, mut sum, mut sum_sq, mut row_sq) = (0usize, 0.0, 0.0, 0.0);
     let mut col = vec![0.0; k];
-    for unit in m.units().filter(|u| u.len() == k) {
-        n += 1;
-        let mut row = 0.0;
-        for r in unit {
+    for profile in profiles(m).filter(|p| p.ratings.len() == k) {
+        let w = profile.units as f64;
+        n += profile.units as usize;
+        let (mut row, mut sq) = (0.0, 0.0);
+        for r in profile.ratings {
             let d = values[r.category as usize] - centre;
-            sum_sq += d * d;
+            sq += d * d;
             row += d;
-            col[slot[r.rater as usize]] += d;
+            col[slot[r.rater as usize]] += w * d;
         }
-        sum += row;
-        row_sq += row * row;
+        sum_sq += w * sq;
+        sum += w * row;
+        row_sq += w * row * row;
     }
     if n < 2 {
         return None;

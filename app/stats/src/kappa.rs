@@ -26,6 +26,7 @@
 use serde::Serialize;
 
 use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
+use crate::profile::profiles;
 
 /// Agreement weights w_kl ∈ [0, 1] with w_kk = 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -439,12 +440,13 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
     for (i, &g) in raters.iter().enumerate() {
         slot[g as usize] = i;
     }
-    let mut p = vec![0.0; r * q];
-    for unit in m.units() {
-        for rating in unit {
-            p[slot[rating.rater as usize] * q + rating.category as usize] += 1.0;
+    let mut tally = vec![0u64; r * q];
+    for profile in profiles(m) {
+        for rating in profile.ratings {
+            tally[slot[rating.rater as usize] * q + rating.category as usize] += profile.units;
         }
     }
+    let mut p: Vec<f64> = tally.iter().map(|&x| x as f64).collect();
     let n_g: Vec<f64> = p.chunks_exact(q).map(|row| row.iter().sum()).collect();
     for (row, &n) in p.chunks_exact_mut(q).zip(&n_g) {
         row.iter_mut().for_each(|x| *x /= n);
@@ -478,8 +480,9 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
             *slot = x - b;
         }
     }
-    // The pattern part of each unit's term, once per pattern; p_e|i depends
-    // on who rated the unit, so the sum itself runs over units.
+    // The pattern part of each unit's term, once per count pattern; p_e|i
+    // depends on who rated the unit, so the sum itself runs over rating
+    // profiles (units with the same raters' categories).
     let counts = m.counts();
     let mut scratch = Vec::new();
     let pattern_part: Vec<f64> = counts
@@ -488,18 +491,22 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
         .collect();
     let slope = 2.0 * (1.0 - value) / (1.0 - pe);
     let mut ss = 0.0;
-    for (u, unit) in m.units().enumerate() {
-        let Some(pattern) = counts.pattern_of(u).filter(|_| !unit.is_empty()) else {
+    for profile in profiles(m) {
+        let Some(pattern) = counts
+            .pattern_of(profile.unit)
+            .filter(|_| !profile.ratings.is_empty())
+        else {
             continue;
         };
-        let s: f64 = unit
+        let s: f64 = profile
+            .ratings
             .iter()
             .map(|x| a_minus_b[slot[x.rater as usize] * q + x.category as usize])
             .sum();
         // x_i = pattern part − 2(1 − κ)(p_e|i − p_e)/(1 − p_e)
         let pe_i = (s + constant) / (rf * (rf - 1.0));
         let x_i = pattern_part[pattern] - slope * (pe_i - pe);
-        ss += (x_i - value) * (x_i - value);
+        ss += profile.units as f64 * (x_i - value) * (x_i - value);
     }
     let se = (f.n >= 2.0)
         .then(|| (ss / (f.n * (f.n - 1.0))).sqrt())
@@ -593,26 +600,28 @@ pub fn cohen_kappa_pair(
     let mut pa_marg = vec![0.0; q];
     let mut pb_marg = vec![0.0; q];
     let (mut n_a, mut n_b, mut n_ab, mut agree) = (0.0, 0.0, 0.0, 0.0);
-    for unit in m.units() {
-        let ca = unit
-            .iter()
-            .find(|r| r.rater == a)
-            .map(|r| r.category as usize);
-        let cb = unit
-            .iter()
-            .find(|r| r.rater == b)
-            .map(|r| r.category as usize);
+    // Over rating profiles: units where a and b chose alike count together.
+    for profile in profiles(m) {
+        let units = profile.units as f64;
+        let category_of = |g: u32| {
+            profile
+                .ratings
+                .iter()
+                .find(|r| r.rater == g)
+                .map(|r| r.category as usize)
+        };
+        let (ca, cb) = (category_of(a), category_of(b));
         if let Some(k) = ca {
-            pa_marg[k] += 1.0;
-            n_a += 1.0;
+            pa_marg[k] += units;
+            n_a += units;
         }
         if let Some(l) = cb {
-            pb_marg[l] += 1.0;
-            n_b += 1.0;
+            pb_marg[l] += units;
+            n_b += units;
         }
         if let (Some(k), Some(l)) = (ca, cb) {
-            n_ab += 1.0;
-            agree += weights.weight(k, l, q);
+            n_ab += units;
+            agree += units * weights.weight(k, l, q);
         }
     }
     if n_ab == 0.0 {

@@ -10,12 +10,14 @@
 //! W = 12 Σ (R_i − m(n + 1)/2)² / (m²(n³ − n) − m Σ_j T_j),
 //!
 //! and Friedman's χ² = m(n − 1) W on n − 1 degrees of freedom. Ranks come
-//! from category counts, so the cost is O(ratings + raters × q).
+//! from category counts, so the cost is O(ratings + raters × q), and the sums
+//! run over distinct rating profiles rather than units.
 
 use serde::Serialize;
 
 use crate::dist::chi_square_sf;
 use crate::matrix::RatingMatrix;
+use crate::profile::profiles;
 
 /// Kendall's W and the Friedman test it implies.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -51,13 +53,15 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     for (i, &g) in raters.iter().enumerate() {
         slot[g as usize] = i;
     }
-    let complete = || m.units().filter(|u| u.len() == k);
-    let mut tally = vec![0.0; k * q];
+    // Units are summed as rating profiles: a unit's rank sum depends only on
+    // which category each rater gave it.
+    let complete = || profiles(m).filter(|p| p.ratings.len() == k);
+    let mut tally = vec![0u64; k * q];
     let mut n = 0usize;
-    for unit in complete() {
-        n += 1;
-        for r in unit {
-            tally[slot[r.rater as usize] * q + r.category as usize] += 1.0;
+    for profile in complete() {
+        n += profile.units as usize;
+        for r in profile.ratings {
+            tally[slot[r.rater as usize] * q + r.category as usize] += profile.units;
         }
     }
     if n < 2 {
@@ -69,7 +73,7 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     for g in 0..k {
         let mut below = 0.0;
         for c in 0..q {
-            let t = tally[g * q + c];
+            let t = tally[g * q + c] as f64;
             mid_rank[g * q + c] = below + (t + 1.0) / 2.0;
             ties += t * t * t - t;
             below += t;
@@ -78,12 +82,13 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     let (nf, mf) = (n as f64, k as f64);
     let mean_rank_sum = mf * (nf + 1.0) / 2.0;
     let mut s = 0.0;
-    for unit in complete() {
-        let r: f64 = unit
+    for profile in complete() {
+        let r: f64 = profile
+            .ratings
             .iter()
             .map(|r| mid_rank[slot[r.rater as usize] * q + r.category as usize])
             .sum();
-        s += (r - mean_rank_sum) * (r - mean_rank_sum);
+        s += profile.units as f64 * (r - mean_rank_sum) * (r - mean_rank_sum);
     }
     let full = mf * mf * (nf * nf * nf - nf);
     let denom = full - mf * ties;

@@ -29,6 +29,7 @@ pub mod kappa;
 pub mod kendall;
 pub mod matrix;
 mod par;
+mod profile;
 pub mod rater;
 pub mod report;
 pub mod rng;

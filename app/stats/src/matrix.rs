@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
 use crate::par;
+use crate::profile::ProfileTable;
 
 /// Marks a blank (missing) rating while building.
 const MISSING: u32 = u32::MAX;
@@ -842,6 +843,7 @@ pub struct RatingMatrix {
     missing: usize,
     rater_counts: Vec<usize>,
     counts: OnceLock<CategoryCounts>,
+    profiles: OnceLock<ProfileTable>,
 }
 
 impl RatingMatrix {
@@ -928,6 +930,7 @@ impl RatingMatrix {
             missing,
             rater_counts,
             counts: OnceLock::new(),
+            profiles: OnceLock::new(),
         }
     }
 
@@ -1036,6 +1039,12 @@ impl RatingMatrix {
     /// Per-unit category counts, computed once and cached.
     pub fn counts(&self) -> &CategoryCounts {
         self.counts.get_or_init(|| CategoryCounts::new(self))
+    }
+
+    /// The units' distinct rater → category profiles (see
+    /// [`crate::profile`]), computed once and cached.
+    pub(crate) fn profile_table(&self) -> &ProfileTable {
+        self.profiles.get_or_init(|| ProfileTable::new(self))
     }
 }
 
