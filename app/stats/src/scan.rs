@@ -163,6 +163,38 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
     (tail != 0).then(|| n - 8 + tail.trailing_zeros() as usize / 8)
 }
 
+/// A part's record of the units it has read, borrowed from it while
+/// [`Part::usual_rows`] runs.
+struct UnitsRead<'p> {
+    field: &'p mut Vec<u8>,
+    names: &'p mut Vec<u8>,
+    ends: &'p mut Vec<usize>,
+    offsets: &'p mut Vec<usize>,
+    first_unit_raters: &'p mut Option<Vec<u32>>,
+}
+
+impl UnitsRead<'_> {
+    /// Begins the unit named by `field` (its name and a comma) after the
+    /// last one, whose ratings ended at `entries`, if it is the usual
+    /// successor (see [`successor`]); `false`, changing nothing, if not.
+    /// Out of line: the row loop keeps its registers for the usual row.
+    #[inline(never)]
+    fn begin_successor(self, field: &[u8], stamp: &[usize], entries: usize) -> bool {
+        let Some(from) = successor(self.field, field) else {
+            return false;
+        };
+        if self.ends.len() == 1 {
+            *self.first_unit_raters = Some(stamped(stamp, 0));
+        }
+        let name = &field[..field.len() - 1];
+        self.names.extend_from_slice(name);
+        self.ends.push(self.names.len());
+        self.offsets.push(entries);
+        self.field[from..name.len()].copy_from_slice(&name[from..]);
+        true
+    }
+}
+
 /// The raters whose `stamp` is `unit`.
 fn stamped(stamp: &[usize], unit: usize) -> Vec<u32> {
     (0..stamp.len() as u32)
@@ -315,35 +347,34 @@ impl Part {
                 break;
             };
             let value = unit_len + rater.len();
-            let Some(row) = data.get(p..p + value + 1) else {
+            // The row with the byte after the value (the file's last line,
+            // which may lack its line feed, is left to `row`).
+            let Some(row) = data.get(p..p + value + 2) else {
                 break;
             };
             if !eq_short(&row[unit_len..value], rater) {
                 break;
             }
-            let (code, len) = match row[value] {
-                b'\n' => (None, value + 1),
-                byte if data.get(p + value + 1) == Some(&b'\n') => {
-                    match byte_codes[usize::from(byte)] {
-                        NOT_CACHED => break,
-                        code => (Some(code), value + 2),
-                    }
-                }
+            let (code, len) = match (row[value], row[value + 1]) {
+                (b'\n', _) => (None, value + 1),
+                (byte, b'\n') => match byte_codes[usize::from(byte)] {
+                    NOT_CACHED => break,
+                    code => (Some(code), value + 2),
+                },
                 _ => break,
             };
             let unit = &row[..unit_len];
             if !eq_short(unit, unit_field) {
-                let Some(from) = successor(unit_field, unit) else {
-                    break;
+                let units = UnitsRead {
+                    field: unit_field,
+                    names: unit_names,
+                    ends: unit_ends,
+                    offsets,
+                    first_unit_raters,
                 };
-                if unit_ends.len() == 1 {
-                    *first_unit_raters = Some(stamped(stamp, 0));
+                if !units.begin_successor(unit, stamp, entries.len()) {
+                    break;
                 }
-                let name = &unit[..unit_len - 1];
-                unit_names.extend_from_slice(name);
-                unit_ends.push(unit_names.len());
-                offsets.push(entries.len());
-                unit_field[from..unit_len - 1].copy_from_slice(&name[from..]);
                 unit_no += 1;
             }
             // A new unit has no rater stamped with its number yet.
