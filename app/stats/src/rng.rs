@@ -101,20 +101,7 @@ impl Rng {
 
     /// A Binomial(n, p) variate. `p` outside [0, 1] is clamped.
     pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
-        if n == 0 || p.is_nan() || p <= 0.0 {
-            return 0;
-        }
-        if p >= 1.0 {
-            return n;
-        }
-        if p > 0.5 {
-            return n - self.binomial(n, 1.0 - p);
-        }
-        if (n as f64) * p < 10.0 {
-            self.binomial_inversion(n, p)
-        } else {
-            self.binomial_btrd(n, p)
-        }
+        Binomial::new(p).sample(self, n)
     }
 
     /// Sequential-search inversion (Kachitvichyanukul & Schmeiser 1988,
@@ -122,7 +109,7 @@ impl Rng {
     fn binomial_inversion(&mut self, n: u64, p: f64) -> u64 {
         let q = 1.0 - p;
         let s = p / q;
-        let a = (n as f64 + 1.0) * s;
+        let a = (as_f64(n) + 1.0) * s;
         // (1 − p)^n: repeated squaring is exact enough and much cheaper than
         // exp ∘ ln_1p for the moderate n of a multinomial's later draws.
         let r0 = match i32::try_from(n) {
@@ -143,45 +130,201 @@ impl Rng {
                     // Rounding left a sliver of mass unassigned: draw again.
                     break;
                 }
-                r *= a / x as f64 - s;
+                r *= a / as_f64(x) - s;
             }
         }
     }
 
-    /// BTRD, "transformed rejection with decomposition" (Hörmann 1993),
-    /// for n·p ≥ 10 and p ≤ 0.5.
-    fn binomial_btrd(&mut self, n: u64, p: f64) -> u64 {
-        let nf = n as f64;
+    /// Fills `out` (row-major, `out.len() / weights.len()` rows) with
+    /// independent Multinomial(n, weights / Σweights) draws. The rows are
+    /// drawn in lockstep, category by category, so their independent
+    /// binomial draws overlap in the processor instead of waiting on each
+    /// other as one row's sequential draws must.
+    pub fn multinomials(&mut self, n: u64, weights: &[u64], out: &mut [u64]) {
+        let k = weights.len();
+        if k == 0 {
+            return;
+        }
+        let rows = out.len() / k;
+        let mut remaining_n = vec![n; rows];
+        let mut remaining_w: u64 = weights.iter().sum();
+        for (j, &w) in weights.iter().enumerate() {
+            if w >= remaining_w {
+                // The last category with weight takes whatever is left.
+                for (row, left) in remaining_n.iter_mut().enumerate() {
+                    out[row * k + j] = std::mem::take(left);
+                }
+                remaining_w = 0;
+                continue;
+            }
+            // Every row draws with the same p: its constants are shared.
+            let binomial = Binomial::new(w as f64 / remaining_w as f64);
+            for (row, left) in remaining_n.iter_mut().enumerate() {
+                let x = binomial.sample(self, *left);
+                out[row * k + j] = x;
+                *left -= x;
+            }
+            remaining_w -= w;
+        }
+    }
+
+    /// Fills `out` with a Multinomial(n, weights / Σweights) draw by
+    /// sequential conditional binomials. `out.len()` must equal
+    /// `weights.len()`; extra entries of either are ignored.
+    pub fn multinomial(&mut self, n: u64, weights: &[u64], out: &mut [u64]) {
+        let mut remaining_n = n;
+        let mut remaining_w: u64 = weights.iter().sum();
+        for (slot, &w) in out.iter_mut().zip(weights) {
+            if remaining_n == 0 || remaining_w == 0 {
+                *slot = 0;
+                continue;
+            }
+            let x = if w >= remaining_w {
+                remaining_n
+            } else {
+                self.binomial(remaining_n, w as f64 / remaining_w as f64)
+            };
+            *slot = x;
+            remaining_n -= x;
+            remaining_w -= w;
+        }
+    }
+}
+
+/// A count as f64 through i64: one instruction on baseline x86-64, where
+/// u64 → f64 takes a branchy sequence. Counts of units or ratings stay far
+/// below 2^63.
+#[inline]
+fn as_f64(x: u64) -> f64 {
+    debug_assert!(x < 1 << 63);
+    x as i64 as f64
+}
+
+/// Binomial(·, p) for one p and any n: what the samplers need of p alone,
+/// worked out once for a column of multinomial rows that share p but not n.
+#[derive(Debug, Clone, Copy)]
+struct Binomial {
+    /// min(p, 1 − p), or 0 when p is 0, 1 or not a number: the samplers
+    /// count the rarer outcome.
+    p: f64,
+    /// Whether the variate is n minus the count of the rarer outcome.
+    flip: bool,
+    /// p / (1 − p), the factor of the pmf ratio f(k + 1) / f(k) = (n − k) r / (k + 1).
+    r: f64,
+    pq: f64,
+}
+
+impl Binomial {
+    /// `p` outside [0, 1] is clamped.
+    fn new(p: f64) -> Self {
+        let (p, flip) = if p.is_nan() || p <= 0.0 {
+            (0.0, false)
+        } else if p >= 1.0 {
+            (0.0, true)
+        } else if p > 0.5 {
+            (1.0 - p, true)
+        } else {
+            (p, false)
+        };
         let q = 1.0 - p;
-        // Truncating casts stand in for floor() (a libm call on baseline x86-64)
-        // wherever the argument is known to be non-negative.
-        let m = ((nf + 1.0) * p) as u64 as f64;
-        let r = p / q;
-        let nr = (nf + 1.0) * r;
-        let npq = nf * p * q;
-        let spq = npq.sqrt();
+        Binomial {
+            p,
+            flip,
+            r: p / q,
+            pq: p * q,
+        }
+    }
+
+    /// A Binomial(n, p) variate: inversion for np < 10, BTRD otherwise.
+    /// Always inlined: a column of multinomial draws calls it in its inner
+    /// loop, where a call costs as much as the common path itself.
+    #[inline(always)]
+    fn sample(&self, rng: &mut Rng, n: u64) -> u64 {
+        let x = if n == 0 || self.p == 0.0 {
+            0
+        } else {
+            let nf = as_f64(n);
+            if nf * self.p < 10.0 {
+                rng.binomial_inversion(n, self.p)
+            } else {
+                self.btrd(rng, nf)
+            }
+        };
+        if self.flip {
+            n - x
+        } else {
+            x
+        }
+    }
+
+    /// BTRD, "transformed rejection with decomposition" (Hörmann 1993),
+    /// for n·p ≥ 10 and p ≤ 0.5: its first step, which accepts most draws
+    /// outright, inline; the rest in [`Binomial::btrd_rejection`].
+    #[inline]
+    fn btrd(&self, rng: &mut Rng, nf: f64) -> u64 {
+        let spq = (nf * self.pq).sqrt();
         let b = 1.15 + 2.53 * spq;
-        let a = -0.0873 + 0.0248 * b + 0.01 * p;
-        let c = nf * p + 0.5;
+        let a = -0.0873 + 0.0248 * b + 0.01 * self.p;
+        let c = nf * self.p + 0.5;
         let inv_b = 1.0 / b;
-        let alpha = (2.83 + 5.1 * inv_b) * spq;
         let vr = 0.92 - 4.2 * inv_b;
         let inv_vr = 1.0 / vr;
+        // Step 1: the cheap central region.
+        let v = rng.next_f64();
+        if v <= 0.86 * vr {
+            let u = v * inv_vr - 0.43;
+            // Always ≥ 0 here (Hörmann 1993, step 1).
+            return ((2.0 * a / (0.5 - u.abs()) + b) * u + c).max(0.0) as i64 as u64;
+        }
+        let hat = Hat {
+            spq,
+            a,
+            b,
+            c,
+            inv_b,
+            vr,
+            inv_vr,
+        };
+        self.btrd_rejection(rng, nf, &hat, v)
+    }
+
+    /// BTRD steps 2 and 3 for a first uniform `v` that step 1 did not accept,
+    /// then the whole loop again until a draw is accepted.
+    #[inline(never)]
+    fn btrd_rejection(&self, rng: &mut Rng, nf: f64, hat: &Hat, mut v: f64) -> u64 {
+        let Hat {
+            spq,
+            a,
+            b,
+            c,
+            inv_b,
+            vr,
+            inv_vr,
+        } = *hat;
+        let r = self.r;
+        let npq = nf * self.pq;
+        // Truncating casts stand in for floor() (a libm call on baseline
+        // x86-64) wherever the argument is known to be non-negative.
+        let m = ((nf + 1.0) * self.p) as i64 as f64;
+        let nr = (nf + 1.0) * r;
+        let alpha = (2.83 + 5.1 * inv_b) * spq;
         let urvr = 0.86 * vr;
+        let mut first = true;
         loop {
-            // Step 1: the cheap central region accepts most draws outright.
-            let mut v = self.next_f64();
-            if v <= urvr {
-                let u = v * inv_vr - 0.43;
-                // Always ≥ 0 here (Hörmann 1993, step 1).
-                return ((2.0 * a / (0.5 - u.abs()) + b) * u + c).max(0.0) as u64;
+            if !first {
+                v = rng.next_f64();
+                if v <= urvr {
+                    let u = v * inv_vr - 0.43;
+                    return ((2.0 * a / (0.5 - u.abs()) + b) * u + c).max(0.0) as i64 as u64;
+                }
             }
+            first = false;
             // Step 2: choose a point in the tails or the border region.
             let u = if v >= vr {
-                self.next_f64() - 0.5
+                rng.next_f64() - 0.5
             } else {
                 let u0 = v * inv_vr - 0.93;
-                v = self.next_f64() * vr;
+                v = rng.next_f64() * vr;
                 0.5f64.copysign(u0) - u0
             };
             // Step 3.0
@@ -190,7 +333,7 @@ impl Rng {
             if x < 0.0 {
                 continue;
             }
-            let k = x as u64 as f64;
+            let k = x as i64 as f64;
             if k > nf {
                 continue;
             }
@@ -228,73 +371,40 @@ impl Rng {
                 continue;
             }
             // Steps 3.3 and 3.4: the final comparison with Stirling corrections.
-            let nm = nf - m + 1.0;
-            let h = (m + 0.5) * ((m + 1.0) / (r * nm)).ln()
-                + stirling_correction(m)
-                + stirling_correction(nf - m);
-            let nk = nf - k + 1.0;
-            let bound = h + (nf + 1.0) * (nm / nk).ln() + (k + 0.5) * (nk * r / (k + 1.0)).ln()
-                - stirling_correction(k)
-                - stirling_correction(nf - k);
-            if lv <= bound {
+            if lv <= final_bound(nf, r, m, k) {
                 return k as u64;
             }
         }
     }
+}
 
-    /// Fills `out` (row-major, `out.len() / weights.len()` rows) with
-    /// independent Multinomial(n, weights / Σweights) draws. The rows are
-    /// drawn in lockstep, category by category, so their independent
-    /// binomial draws overlap in the processor instead of waiting on each
-    /// other as one row's sequential draws must.
-    pub fn multinomials(&mut self, n: u64, weights: &[u64], out: &mut [u64]) {
-        let k = weights.len();
-        if k == 0 {
-            return;
-        }
-        let rows = out.len() / k;
-        let mut remaining_n = vec![n; rows];
-        let mut remaining_w: u64 = weights.iter().sum();
-        for (j, &w) in weights.iter().enumerate() {
-            let p = if remaining_w == 0 {
-                0.0
-            } else {
-                w as f64 / remaining_w as f64
-            };
-            for (row, left) in remaining_n.iter_mut().enumerate() {
-                let x = if w >= remaining_w {
-                    *left
-                } else {
-                    self.binomial(*left, p)
-                };
-                out[row * k + j] = x;
-                *left -= x;
-            }
-            remaining_w = remaining_w.saturating_sub(w);
-        }
-    }
+/// BTRD steps 3.3 and 3.4: ln f(k) / f(m) by Stirling's formula with
+/// corrections, the exact test for draws the squeeze could not decide.
+/// Out of line so its five logarithms run only when needed: inlined, the
+/// compiler hoists the ones that do not depend on k out of the rejection loop
+/// and computes them on every rejection.
+#[inline(never)]
+fn final_bound(nf: f64, r: f64, m: f64, k: f64) -> f64 {
+    let nm = nf - m + 1.0;
+    let h = (m + 0.5) * ((m + 1.0) / (r * nm)).ln()
+        + stirling_correction(m)
+        + stirling_correction(nf - m);
+    let nk = nf - k + 1.0;
+    h + (nf + 1.0) * (nm / nk).ln() + (k + 0.5) * (nk * r / (k + 1.0)).ln()
+        - stirling_correction(k)
+        - stirling_correction(nf - k)
+}
 
-    /// Fills `out` with a Multinomial(n, weights / Σweights) draw by
-    /// sequential conditional binomials. `out.len()` must equal
-    /// `weights.len()`; extra entries of either are ignored.
-    pub fn multinomial(&mut self, n: u64, weights: &[u64], out: &mut [u64]) {
-        let mut remaining_n = n;
-        let mut remaining_w: u64 = weights.iter().sum();
-        for (slot, &w) in out.iter_mut().zip(weights) {
-            if remaining_n == 0 || remaining_w == 0 {
-                *slot = 0;
-                continue;
-            }
-            let x = if w >= remaining_w {
-                remaining_n
-            } else {
-                self.binomial(remaining_n, w as f64 / remaining_w as f64)
-            };
-            *slot = x;
-            remaining_n -= x;
-            remaining_w -= w;
-        }
-    }
+/// BTRD's hat for one (n, p), as step 1 computed it.
+#[derive(Debug, Clone, Copy)]
+struct Hat {
+    spq: f64,
+    a: f64,
+    b: f64,
+    c: f64,
+    inv_b: f64,
+    vr: f64,
+    inv_vr: f64,
 }
 
 /// fc(k) = ln k! − [(k + ½) ln(k + 1) − (k + 1) + ½ ln 2π], the error of
