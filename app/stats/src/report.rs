@@ -1040,6 +1040,42 @@ mod tests {
         bytes.extend_from_slice(b"\n");
         let e = agreement_report(&bytes, &AgreementOptions::default()).unwrap_err();
         assert_eq!(e.to_string(), "line 3: the file is not UTF-8 text");
+        // The quick reader checks names as it meets them: a bad byte in a
+        // unit's, a rater's or a value's place, deep in a usual file, still
+        // sends the file to the general reader, which names the line.
+        let usual = fixed_width_csv(400, &|u| format!("cell-{u:07}"));
+        // The last digit of a unit, of a rater, and a one-byte value.
+        let value_row = (300..400)
+            .map(|u| format!("cell-{u:07},expert-04,"))
+            .find(|row| !usual.contains(&format!("{row}\n")))
+            .unwrap();
+        for (place, at, offset) in [
+            ("unit", "cell-0000300,".to_string(), 11),
+            ("rater", "cell-0000300,expert-03,".to_string(), 21),
+            ("value", value_row, 23),
+        ] {
+            let start = usual.find(&at).unwrap() + offset;
+            let line = usual[..start].matches('\n').count() + 1;
+            let mut bytes = usual.clone().into_bytes();
+            bytes[start] = 0xff;
+            for threads in 1..=3 {
+                let (columns, data_start) = plain_header(&bytes).unwrap();
+                assert_eq!(columns, [0, 1, 2]);
+                let plan = scan::Plan {
+                    threads,
+                    chunk: 4096,
+                };
+                let build = &RowReader::new(&AgreementOptions::default()).unwrap().build;
+                let quick = scan::read(&bytes[..], data_start as u64, plan, build).unwrap();
+                assert!(quick.is_none(), "{place}: {threads} threads");
+            }
+            let e = agreement_report(&bytes, &AgreementOptions::default()).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("line {line}: the file is not UTF-8 text"),
+                "{place}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //! row before it, the rater who followed the previous rater last time, and
 //! a one-byte value, so most rows cost three short comparisons and no hash
 //! lookup. Units in increasing order cannot repeat, so they need no table
-//! either. The file is read in equal byte ranges on every core, each
+//! either; a new unit's name is usually as long as the last and differs
+//! from it only in its last bytes, which is all that is checked. Bytes are
+//! not checked as UTF-8 up front: a row is taken only when its bytes equal
+//! a name or value already checked, or are a new name, and names are
+//! checked when first read (units' names once per part, together). The file is read in equal byte ranges on every core, each
 //! streamed through a small reused buffer (a fresh buffer the size of the
 //! file costs more in page faults than the reading itself); a unit whose
 //! rows straddle two ranges is joined up afterwards.
@@ -122,10 +126,9 @@ fn shortlex_less(a: &[u8], b: &[u8]) -> bool {
 /// The field starting at `from` up to the next comma (`last == false`) or
 /// line end (`last == true`), and where the next field or line starts.
 /// `None` for anything the quick reader leaves to the general one: a quote,
-/// a carriage return not ending the line, the wrong delimiter, or a blank
-/// around the field.
-fn field(text: &str, from: usize, last: bool) -> Option<(&str, usize)> {
-    let data = text.as_bytes();
+/// a carriage return not ending the line, the wrong delimiter, a blank
+/// around the field, or bytes that are not UTF-8.
+fn field(data: &[u8], from: usize, last: bool) -> Option<(&str, usize)> {
     let (end, byte) = next_special(data, from).unwrap_or((data.len(), b'\n'));
     let next = match byte {
         b',' if !last => end + 1,
@@ -133,12 +136,12 @@ fn field(text: &str, from: usize, last: bool) -> Option<(&str, usize)> {
         b'\r' if last && data.get(end + 1) == Some(&b'\n') => end + 2,
         _ => return None,
     };
-    let field = text.get(from..end)?;
+    let field = data.get(from..end)?;
     let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
-    if blank(field.as_bytes().first()) || blank(field.as_bytes().last()) {
+    if blank(field.first()) || blank(field.last()) {
         return None;
     }
-    Some((field, next))
+    Some((std::str::from_utf8(field).ok()?, next))
 }
 
 /// Where two names of the same length first differ; `None` when they are
@@ -294,15 +297,15 @@ impl Part {
         self.unit_names.reserve(units * self.unit_field.len());
     }
 
-    /// Reads the lines of `text` (whole lines) that start before byte
+    /// Reads the lines of `data` (whole lines) that start before byte
     /// `stop`; the position it stopped at, or `None` to give up.
-    fn feed(&mut self, text: &str, stop: usize) -> Option<usize> {
-        let end = text.len().min(stop);
+    fn feed(&mut self, data: &[u8], stop: usize) -> Option<usize> {
+        let end = data.len().min(stop);
         let mut p = 0;
         while p < end {
-            p = self.usual_rows(text.as_bytes(), p, end);
+            p = self.usual_rows(data, p, end);
             if p < end {
-                p = self.row(text, p)?;
+                p = self.row(data, p)?;
             }
         }
         Some(p)
@@ -422,8 +425,7 @@ impl Part {
     /// Reads the line starting at `p`, whatever its fields: a blank line, a
     /// new unit, a rater other than the predicted one, a value not seen
     /// before. Where the next line starts, or `None` to give up.
-    fn row(&mut self, text: &str, mut p: usize) -> Option<usize> {
-        let data = text.as_bytes();
+    fn row(&mut self, data: &[u8], mut p: usize) -> Option<usize> {
         // A blank line, skipped as the general reader skips it.
         match data[p] {
             b'\n' => return Some(p + 1),
@@ -433,7 +435,7 @@ impl Part {
         if is_at(data, p, &self.unit_field) {
             p += self.unit_field.len();
         } else {
-            let (name, next) = field(text, p, false)?;
+            let (name, next) = field(data, p, false)?;
             let last = self
                 .unit_field
                 .split_last()
@@ -460,7 +462,7 @@ impl Part {
                 guess
             }
             _ => {
-                let (name, next) = field(text, p, false)?;
+                let (name, next) = field(data, p, false)?;
                 if name.is_empty() {
                     return None;
                 }
@@ -502,7 +504,7 @@ impl Part {
                 None
             }
             _ => {
-                let (value, next) = field(text, p, true)?;
+                let (value, next) = field(data, p, true)?;
                 p = next;
                 if value.is_empty() {
                     None
@@ -574,11 +576,8 @@ fn read_range(
             Some(i) => i + 1,
             None => continue,
         };
-        let Ok(text) = std::str::from_utf8(&buf[..whole]) else {
-            return Ok(None);
-        };
         let stop = usize::try_from(to - base).unwrap_or(usize::MAX);
-        let Some(stopped) = part.feed(text, stop) else {
+        let Some(stopped) = part.feed(&buf[..whole], stop) else {
             return Ok(None);
         };
         if !reserved && stopped > 0 {
