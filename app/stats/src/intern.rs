@@ -199,6 +199,17 @@ impl Labels {
         self.get(self.len().checked_sub(1)?)
     }
 
+    /// These names but the first, moved down in place.
+    pub(crate) fn without_first(mut self) -> Labels {
+        let Some(&cut) = self.ends.first() else {
+            return self;
+        };
+        self.text.drain(..cut);
+        self.ends.remove(0);
+        self.ends.iter_mut().for_each(|e| *e -= cut);
+        self
+    }
+
     /// Appends `other`'s names: its `i`-th becomes number `self.len() + i`.
     pub fn append(&mut self, other: &Labels) {
         self.append_from(other, 0);

@@ -790,10 +790,11 @@ fn collected_categories(values: &ValueTable) -> (CategorySet, Vec<u32>) {
     (set, by_id)
 }
 
-/// The ratings of consecutive units: `offsets` (one per unit, then the
-/// end) index `entries`. The first offset need not be 0.
+/// Consecutive units: their names, and their ratings, where `offsets` (one
+/// per unit, then the end) index `entries`. The first offset need not be 0.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Block {
+    pub(crate) names: Labels,
     pub(crate) offsets: Vec<usize>,
     pub(crate) entries: Vec<Rating>,
 }
@@ -831,13 +832,13 @@ impl Block {
 /// are, without being copied into one vector.
 #[derive(Debug, Clone)]
 pub struct RatingMatrix {
-    units: Labels,
     raters: Labels,
     categories: CategorySet,
     /// Blocks with at least one unit each, in unit order.
     blocks: Vec<Block>,
     /// The number of the first unit of each block.
     block_starts: Vec<usize>,
+    n_units: usize,
     n_ratings: usize,
     rows: usize,
     missing: usize,
@@ -889,21 +890,17 @@ impl RatingMatrix {
         rows_missing: (usize, usize),
         rater_counts: Vec<usize>,
     ) -> RatingMatrix {
-        let blocks = vec![Block { offsets, entries }];
-        RatingMatrix::from_blocks(
-            units,
-            raters,
-            categories,
-            blocks,
-            rows_missing,
-            rater_counts,
-        )
+        let blocks = vec![Block {
+            names: units,
+            offsets,
+            entries,
+        }];
+        RatingMatrix::from_blocks(raters, categories, blocks, rows_missing, rater_counts)
     }
 
     /// [`RatingMatrix::from_coded`] for ratings in blocks of consecutive
     /// units, in unit order.
     pub(crate) fn from_blocks(
-        units: Labels,
         raters: Labels,
         categories: CategorySet,
         blocks: Vec<Block>,
@@ -920,9 +917,9 @@ impl RatingMatrix {
             })
             .collect();
         RatingMatrix {
-            units,
             raters,
             categories,
+            n_units: blocks.iter().map(Block::n_units).sum(),
             n_ratings: blocks.iter().map(Block::n_ratings).sum(),
             blocks,
             block_starts,
@@ -957,7 +954,7 @@ impl RatingMatrix {
 
     /// Distinct units named in the input (including units with only blanks).
     pub fn n_units(&self) -> usize {
-        self.units.len()
+        self.n_units
     }
 
     /// Distinct raters named in the input.
@@ -982,14 +979,16 @@ impl RatingMatrix {
 
     /// The non-missing ratings of unit `u` (empty when out of range).
     pub fn unit(&self, u: usize) -> &[Rating] {
-        let Some(b) = self
+        self.locate(u).map_or(&[], |(block, i)| block.unit(i))
+    }
+
+    /// The block holding unit `u`, and the unit's place in it.
+    fn locate(&self, u: usize) -> Option<(&Block, usize)> {
+        let b = self
             .block_starts
             .partition_point(|&s| s <= u)
-            .checked_sub(1)
-        else {
-            return &[];
-        };
-        self.blocks[b].unit(u - self.block_starts[b])
+            .checked_sub(1)?;
+        Some((&self.blocks[b], u - self.block_starts[b]))
     }
 
     /// Every unit's ratings, in unit order.
@@ -998,7 +997,7 @@ impl RatingMatrix {
     }
 
     pub fn unit_label(&self, u: usize) -> Option<&str> {
-        self.units.get(u)
+        self.locate(u).and_then(|(block, i)| block.names.get(i))
     }
 
     pub fn rater_label(&self, r: usize) -> Option<&str> {
@@ -1007,7 +1006,7 @@ impl RatingMatrix {
 
     /// The index of the unit with this label.
     pub fn unit_index(&self, label: &str) -> Option<usize> {
-        (0..self.n_units()).find(|&u| self.units.get(u) == Some(label))
+        (0..self.n_units()).find(|&u| self.unit_label(u) == Some(label))
     }
 
     /// The index of the rater with this label.
@@ -1365,37 +1364,46 @@ mod tests {
     fn a_matrix_in_blocks_reads_as_one() {
         let r = |rater, category| Rating { rater, category };
         let (a, b, c, d) = (r(0, 0), r(1, 2), r(0, 1), r(1, 1));
+        let names = |list: &[&str]| {
+            let mut labels = Labels::default();
+            list.iter().for_each(|name| labels.push(name));
+            labels
+        };
         let blocks = vec![
             Block {
+                names: names(&["u1", "u2"]),
                 offsets: vec![0, 2, 3],
                 entries: vec![a, b, c],
             },
             // No units: left out.
             Block {
+                names: names(&[]),
                 offsets: vec![1],
                 entries: vec![d],
             },
             // Its first rating belongs to no unit (it was moved to the
             // block before); one unit without ratings.
             Block {
+                names: names(&["u3", "u4"]),
                 offsets: vec![1, 3, 3],
                 entries: vec![a, c, d],
             },
         ];
-        let names = |n: usize| {
-            let mut labels = Labels::default();
-            (0..n).for_each(|i| labels.push(&format!("n{i}")));
-            labels
-        };
         let categories = CategorySet::ordered(&["1", "2", "3"].map(String::from)).unwrap();
-        let m =
-            RatingMatrix::from_blocks(names(4), names(2), categories, blocks, (6, 1), vec![2, 3]);
+        let raters = names(&["A", "B"]);
+        let m = RatingMatrix::from_blocks(raters, categories, blocks, (6, 1), vec![2, 3]);
         let expected = vec![vec![a, b], vec![c], vec![c, d], vec![]];
         let units: Vec<Vec<Rating>> = m.units().map(<[_]>::to_vec).collect();
         assert_eq!(units, expected);
         let by_number: Vec<Vec<Rating>> = (0..5).map(|u| m.unit(u).to_vec()).collect();
         assert_eq!(by_number[..4], expected[..]);
         assert!(by_number[4].is_empty(), "out of range");
+        let labels: Vec<Option<&str>> = (0..5).map(|u| m.unit_label(u)).collect();
+        assert_eq!(
+            labels,
+            [Some("u1"), Some("u2"), Some("u3"), Some("u4"), None]
+        );
+        assert_eq!(m.unit_index("u3"), Some(2));
         assert_eq!((m.n_units(), m.n_ratings()), (4, 5));
     }
 

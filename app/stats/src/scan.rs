@@ -319,6 +319,7 @@ impl Part {
     ///
     /// The state lives in locals while the loop runs: this is the loop
     /// nearly every row of a large file goes through.
+    #[inline(never)]
     fn usual_rows(&mut self, data: &[u8], mut p: usize, end: usize) -> usize {
         let Part {
             unit_field,
@@ -425,6 +426,7 @@ impl Part {
     /// Reads the line starting at `p`, whatever its fields: a blank line, a
     /// new unit, a rater other than the predicted one, a value not seen
     /// before. Where the next line starts, or `None` to give up.
+    #[inline(never)]
     fn row(&mut self, data: &[u8], mut p: usize) -> Option<usize> {
         // A blank line, skipped as the general reader skips it.
         match data[p] {
@@ -536,6 +538,11 @@ fn read_range(
     options: &BuildOptions,
 ) -> io::Result<Option<Part>> {
     let mut part = Part::new(options);
+    // Room for a row every 16 bytes until the first buffer tells the real
+    // density: growing from nothing would copy (and fault in) the ratings
+    // several times over. Pages reserved and not written cost nothing.
+    let span = usize::try_from(to.saturating_sub(from)).unwrap_or(usize::MAX);
+    part.reserve(span / 16, span / 64);
     let mut buf = vec![0u8; chunk.max(1)];
     let mut filled = 0;
     // File offset of buf[0], and of the next read.
@@ -630,6 +637,9 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     // Every part but the first, with its maps to the whole's rater ids and
     // value codes, and whether its first unit continues the last one before.
     let mut rest: Vec<Joined> = Vec::new();
+    // The matrix's units so far: how many, and the last one's name.
+    let mut n_units = whole.units.len();
+    let mut last_name = whole.units.last().map(str::to_string);
     for part in parts {
         let Some(first) = part.units.get(0) else {
             // Only blank lines: nothing to add.
@@ -645,9 +655,9 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
             .collect();
         whole.stamp.resize(whole.raters.len(), usize::MAX);
         // The part's first unit may be the rest of the whole's last.
-        let continues = match whole.units.last() {
+        let continues = match &last_name {
             Some(last) if last == first => {
-                let before = whole.raters_of(whole.units.len() - 1);
+                let before = whole.raters_of(n_units - 1);
                 let first_raters = match &part.first_unit_raters {
                     Some(list) => list.clone(),
                     None => part.raters_of(0),
@@ -667,13 +677,14 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         let codes = whole.values.codes_of(&part.values)?;
         let skip = usize::from(continues);
         // Stamps follow the whole's unit numbers, for the next join's check.
-        let shift = whole.units.len() - skip;
+        let shift = n_units - skip;
         for (r, &unit) in part.stamp.iter().enumerate() {
             if unit != usize::MAX {
                 whole.stamp[raters[r] as usize] = unit + shift;
             }
         }
-        whole.units.append_from(&part.units, skip);
+        n_units += part.units.len() - skip;
+        last_name = part.units.last().map(str::to_string);
         whole.rows += part.rows;
         whole.missing += part.missing;
         rest.push(Joined {
@@ -756,29 +767,35 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     // the earlier block.
     whole.offsets.push(whole.entries.len());
     let mut blocks = vec![Block {
+        names: whole.units,
         offsets: whole.offsets,
         entries: whole.entries,
     }];
     for j in rest {
         let Part {
+            units,
             mut offsets,
             entries,
             ..
         } = j.part;
         offsets.push(entries.len());
-        let mut block = Block { offsets, entries };
+        let mut block = Block {
+            names: units,
+            offsets,
+            entries,
+        };
         if j.continues {
             let head = &block.entries[block.offsets[0]..block.offsets[1]];
             let last = blocks.iter_mut().rev().find(|b| b.n_units() > 0)?;
             last.entries.extend_from_slice(head);
             *last.offsets.last_mut()? = last.entries.len();
             block.offsets.remove(0);
+            block.names = block.names.without_first();
         }
         blocks.push(block);
     }
     Some(
         RatingMatrix::from_blocks(
-            whole.units,
             whole.raters.into_labels(),
             categories,
             blocks,
