@@ -61,7 +61,7 @@ fn main() -> ExitCode {
     };
     match agreement_report_from(&file_handle, &opts) {
         Ok(report) => {
-            println!("{report:#}");
+            println!("{report}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -6,9 +6,11 @@
 
 use std::panic::resume_unwind;
 
-/// How many threads the machine offers.
+/// How many threads the machine offers (asked once: the answer costs
+/// system calls and reads of the cgroup's CPU quota).
 pub(crate) fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `work` applied to every item, in item order.
