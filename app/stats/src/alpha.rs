@@ -36,6 +36,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -445,48 +447,95 @@ fn bootstrap_alpha_on(
     options: &BootstrapOptions,
     threads: usize,
 ) -> Option<AlphaInterval> {
-    let estimate = krippendorff_alpha(m, level)?;
-    if options.replicates == 0 || !(options.confidence > 0.0 && options.confidence < 1.0) {
-        return None;
+    let bootstrap = Bootstrap::new(m, level, options)?;
+    par::map((0..threads.max(1)).collect(), |_| bootstrap.help());
+    bootstrap.finish()
+}
+
+/// A bootstrap under way. Its replicates are drawn in chunks, each from a
+/// generator stream of its own, so any thread may draw any chunk and the
+/// interval does not depend on which did: threads call [`Bootstrap::help`]
+/// (the report's main thread does once its other statistics are done),
+/// then [`Bootstrap::finish`] makes the interval.
+pub(crate) struct Bootstrap {
+    plan: Resampling,
+    level: Level,
+    estimate: f64,
+    options: BootstrapOptions,
+    chunks: usize,
+    /// The next chunk no thread has taken.
+    next: AtomicUsize,
+    drawn: Mutex<Vec<(usize, Vec<f64>)>>,
+}
+
+impl Bootstrap {
+    /// `None` where the interval is undefined (no alpha, no replicates, a
+    /// confidence outside (0, 1)).
+    pub(crate) fn new(
+        m: &RatingMatrix,
+        level: Level,
+        options: &BootstrapOptions,
+    ) -> Option<Bootstrap> {
+        let estimate = krippendorff_alpha(m, level)?;
+        if options.replicates == 0 || !(options.confidence > 0.0 && options.confidence < 1.0) {
+            return None;
+        }
+        Some(Bootstrap {
+            plan: Resampling::new(m, level)?,
+            level,
+            estimate,
+            options: *options,
+            chunks: options.replicates.div_ceil(REPLICATES_PER_STREAM),
+            next: AtomicUsize::new(0),
+            drawn: Mutex::new(Vec::new()),
+        })
     }
-    let plan = Resampling::new(m, level)?;
-    let chunks = options.replicates.div_ceil(REPLICATES_PER_STREAM);
-    let threads = threads.clamp(1, chunks);
-    // Thread t draws chunks t, t + threads, …; every chunk has its stream.
-    let mut by_chunk: Vec<(usize, Vec<f64>)> = par::map((0..threads).collect(), |first| {
-        (first..chunks)
-            .step_by(threads)
-            .map(|chunk| {
-                let start = chunk * REPLICATES_PER_STREAM;
-                let count = REPLICATES_PER_STREAM.min(options.replicates - start);
-                (chunk, plan.replicates(options.seed, chunk, count))
-            })
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    by_chunk.sort_by_key(|&(chunk, _)| chunk);
-    let mut values: Vec<f64> = by_chunk.into_iter().flat_map(|(_, v)| v).collect();
-    if values.len() < 2 {
-        return None;
+
+    /// Draws chunks of replicates until none is left.
+    pub(crate) fn help(&self) {
+        loop {
+            let chunk = self.next.fetch_add(1, Ordering::Relaxed);
+            if chunk >= self.chunks {
+                return;
+            }
+            let start = chunk * REPLICATES_PER_STREAM;
+            let count = REPLICATES_PER_STREAM.min(self.options.replicates - start);
+            let values = self.plan.replicates(self.options.seed, chunk, count);
+            // A poisoned lock means a helper panicked drawing: its panic
+            // reaches the caller through `par`, so the list is still whole.
+            let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+            drawn.push((chunk, values));
+        }
     }
-    values.sort_by(f64::total_cmp);
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let var =
-        values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (values.len() - 1) as f64;
-    let tail = (1.0 - options.confidence) / 2.0;
-    Some(AlphaInterval {
-        level,
-        alpha: estimate,
-        lower: quantile_sorted(&values, tail),
-        upper: quantile_sorted(&values, 1.0 - tail),
-        confidence: options.confidence,
-        standard_error: var.sqrt(),
-        replicates: options.replicates,
-        defined_replicates: values.len(),
-        seed: options.seed,
-    })
+
+    /// The interval, once every chunk is drawn (chunks left undrawn are
+    /// drawn here).
+    pub(crate) fn finish(self) -> Option<AlphaInterval> {
+        self.help();
+        let options = &self.options;
+        let mut by_chunk = self.drawn.into_inner().unwrap_or_else(|e| e.into_inner());
+        by_chunk.sort_by_key(|&(chunk, _)| chunk);
+        let mut values: Vec<f64> = by_chunk.into_iter().flat_map(|(_, v)| v).collect();
+        if values.len() < 2 {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let var =
+            values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (values.len() - 1) as f64;
+        let tail = (1.0 - options.confidence) / 2.0;
+        Some(AlphaInterval {
+            level: self.level,
+            alpha: self.estimate,
+            lower: quantile_sorted(&values, tail),
+            upper: quantile_sorted(&values, 1.0 - tail),
+            confidence: options.confidence,
+            standard_error: var.sqrt(),
+            replicates: options.replicates,
+            defined_replicates: values.len(),
+            seed: options.seed,
+        })
+    }
 }
 
 /// What one bootstrap replicate needs of the data, per distinct pairable

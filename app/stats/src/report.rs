@@ -12,7 +12,7 @@ use serde::Serialize;
 
 pub use crate::alpha::Level;
 use crate::alpha::{
-    bootstrap_alpha, krippendorff_alpha, krippendorff_alpha_parts, AlphaInterval, BootstrapOptions,
+    krippendorff_alpha, krippendorff_alpha_parts, AlphaInterval, Bootstrap, BootstrapOptions,
 };
 use crate::csv::{Plain, Reader};
 use crate::icc::{icc, IccForm, IccTable};
@@ -556,20 +556,28 @@ fn se(c: Option<Coefficient>) -> Option<f64> {
 impl AgreementReport {
     /// Computes every statistic for a matrix; `level` is the primary level.
     pub fn compute(m: &RatingMatrix, level: Level, seed: u64) -> AgreementReport {
-        // The bootstrap is the longest single part: it runs on its own threads
-        // beside everything else (both read the per-unit counts, made first).
+        // The bootstrap is the longest single part. Its chunks are drawn on
+        // a second thread from the start, and on this one too once the
+        // other statistics are done (both read the per-unit counts, made
+        // first): one thread started, and neither idle before the end.
         let _ = m.counts();
-        let (mut report, interval) = par::join(
-            || Self::compute_point_estimates(m, level, seed),
+        let options = BootstrapOptions {
+            seed,
+            ..BootstrapOptions::default()
+        };
+        let bootstrap = Bootstrap::new(m, level, &options);
+        let help = || bootstrap.as_ref().map_or((), Bootstrap::help);
+        let (mut report, ()) = par::join(
             || {
-                let options = BootstrapOptions {
-                    seed,
-                    ..BootstrapOptions::default()
-                };
-                bootstrap_alpha(m, level, &options)
-                    .filter(|i| i.lower.is_finite() && i.upper.is_finite())
+                let report = Self::compute_point_estimates(m, level, seed);
+                help();
+                report
             },
+            help,
         );
+        let interval = bootstrap
+            .and_then(Bootstrap::finish)
+            .filter(|i| i.lower.is_finite() && i.upper.is_finite());
         report.krippendorff_alpha_interval = interval;
         report
     }
