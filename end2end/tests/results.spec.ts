@@ -18,6 +18,10 @@ test("a moderator reconciles a polarized cell and publishes the next release", a
   await expect(page.getByRole("heading", { name: "Ratings side by side" })).toBeVisible();
   // Identities are for moderators: names sit beside pseudonyms here.
   await expect(page.getByRole("table")).toContainText("Amina Diallo");
+  // The study is published: no further round opens, so the form does not
+  // offer to ask the panel for a re-rating.
+  await expect(page.getByLabel("Re-rating requested")).toHaveCount(0);
+  await expect(page.getByLabel("Final value", { exact: true })).toBeVisible();
   await page.getByLabel("Moderator judgement").check();
   await page.getByLabel(/Final value/).selectOption("2");
   await page.getByLabel(/Rationale/).fill("Read against the 2006 summit record, the middle level fits best.");

@@ -116,6 +116,7 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(detail.result.n, 2);
+    assert!(detail.may_reconcile && detail.may_request_rerating);
     let mut seen: Vec<(String, String)> = detail
         .ratings
         .iter()
@@ -169,8 +170,13 @@ async fn releases_are_immutable_and_changelogs_say_why(db: &TestDb) {
         1
     );
     assert_eq!(moderation::publish(conn, &m, p.moderator).await, Ok(2));
-    // No round follows publication, so no re-rating can be asked for.
+    // No round follows publication, so no re-rating can be asked for: the
+    // cell's form no longer offers it, and the server refuses it.
     let published = ctx(conn, &p, p.moderator).await;
+    let detail = moderation::cell(conn, &ResultsCache::default(), &published, "nato", "D1.1")
+        .await
+        .unwrap();
+    assert!(detail.may_reconcile && !detail.may_request_rerating);
     assert!(matches!(
         moderation::reconcile(
             conn,

@@ -100,6 +100,9 @@ pub struct CellDetail {
     pub comments: Vec<CommentView>,
     pub history: Vec<ReconciliationNote>,
     pub may_reconcile: bool,
+    /// Whether "re-rating requested" is on offer: not once the study is
+    /// published (no further round opens).
+    pub may_request_rerating: bool,
 }
 
 /// One audit-log entry.

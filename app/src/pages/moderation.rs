@@ -252,12 +252,16 @@ fn CellView(cell: CellDetail, reconcile: ServerAction<ReconcileCell>) -> impl In
                     <input type="hidden" name="criterion" value=cell.criterion.clone()/>
                     <fieldset class="choice">
                         <legend>"Method"</legend>
-                        {ReconcileMethod::ALL.into_iter().map(|m| view! {
-                            <label><input type="radio" name="method" value=m.as_str() checked=m == ReconcileMethod::ModeratorJudgement/> " " {m.label()}</label>
-                        }).collect_view()}
+                        {ReconcileMethod::ALL
+                            .into_iter()
+                            .filter(|&m| cell.may_request_rerating || m != ReconcileMethod::ReRatingRequested)
+                            .map(|m| view! {
+                                <label><input type="radio" name="method" value=m.as_str() checked=m == ReconcileMethod::ModeratorJudgement/> " " {m.label()}</label>
+                            })
+                            .collect_view()}
                     </fieldset>
                     <div class="field">
-                        <label for="final-value">"Final value (empty for a re-rating request)"</label>
+                        <label for="final-value">{if cell.may_request_rerating { "Final value (empty for a re-rating request)" } else { "Final value" }}</label>
                         <select id="final-value" name="final_value">
                             <option value="">"—"</option>
                             {cell.values.iter().map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> }).collect_view()}

@@ -251,6 +251,7 @@ pub async fn cell(
         comments,
         history,
         may_reconcile: policy::may_reconcile(ctx.viewer, ctx.phase),
+        may_request_rerating: policy::may_request_rerating(ctx.viewer, ctx.phase),
     })
 }
 
@@ -279,7 +280,9 @@ pub async fn reconcile(
         ));
     }
     // A published study has no further round in which to re-rate.
-    if r.method == ReconcileMethod::ReRatingRequested && ctx.phase == Phase::Published {
+    if r.method == ReconcileMethod::ReRatingRequested
+        && !policy::may_request_rerating(ctx.viewer, ctx.phase)
+    {
         return Err(AppError::invalid(
             "method",
             "A published study opens no further round, so re-rating cannot be requested; record a final value instead.",

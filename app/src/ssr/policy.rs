@@ -71,6 +71,12 @@ pub fn may_reconcile(v: Viewer, phase: Phase) -> bool {
         )
 }
 
+/// Reconciling a cell by asking the panel to rate it again: only while a
+/// further round can still open, so not once the study is published.
+pub fn may_request_rerating(v: Viewer, phase: Phase) -> bool {
+    may_reconcile(v, phase) && may_open_round(v, phase)
+}
+
 /// Publishing a release: from reconciliation on (again for a new release).
 pub fn may_publish(v: Viewer, phase: Phase) -> bool {
     v.runs_study() && matches!(phase, Phase::Reconciliation | Phase::Published)
@@ -277,21 +283,24 @@ mod tests {
     #[test]
     fn reconciliation_and_publication_table() {
         use Phase::*;
-        // (phase, reconcile, publish) for moderators and admins.
+        // (phase, reconcile, request a re-rating, publish) for moderators
+        // and admins.
         let table = [
-            (Draft, false, false),
-            (Scoring, false, false),
-            (Review, true, false),
-            (Reconciliation, true, true),
-            (Published, true, true),
+            (Draft, false, false, false),
+            (Scoring, false, false, false),
+            (Review, true, true, false),
+            (Reconciliation, true, true, true),
+            (Published, true, false, true),
         ];
-        for (phase, reconcile, publish) in table {
+        for (phase, reconcile, rerate, publish) in table {
             for v in [MODERATOR, ADMIN] {
                 assert_eq!(may_reconcile(v, phase), reconcile, "{v:?} {phase:?}");
+                assert_eq!(may_request_rerating(v, phase), rerate, "{v:?} {phase:?}");
                 assert_eq!(may_publish(v, phase), publish, "{v:?} {phase:?}");
             }
             for v in [EXPERT, OUTSIDER, Viewer::ANONYMOUS] {
                 assert!(!may_reconcile(v, phase) && !may_publish(v, phase));
+                assert!(!may_request_rerating(v, phase));
                 assert!(!may_moderate(v));
             }
         }
