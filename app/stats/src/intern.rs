@@ -199,6 +199,13 @@ impl Labels {
         self.get(self.len().checked_sub(1)?)
     }
 
+    /// Appends `other`'s names: its `i`-th becomes number `self.len() + i`.
+    pub fn append(&mut self, other: &Labels) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
     /// These names but the first, moved down in place.
     pub(crate) fn without_first(mut self) -> Labels {
         let Some(&cut) = self.ends.first() else {
@@ -208,25 +215,6 @@ impl Labels {
         self.ends.remove(0);
         self.ends.iter_mut().for_each(|e| *e -= cut);
         self
-    }
-
-    /// Appends `other`'s names: its `i`-th becomes number `self.len() + i`.
-    pub fn append(&mut self, other: &Labels) {
-        self.append_from(other, 0);
-    }
-
-    /// Appends `other`'s names but the first `skip`.
-    pub(crate) fn append_from(&mut self, other: &Labels, skip: usize) {
-        let Some(from) = skip
-            .checked_sub(1)
-            .map_or(Some(0), |i| other.ends.get(i).copied())
-        else {
-            return;
-        };
-        let base = self.text.len();
-        self.text.push_str(&other.text[from..]);
-        self.ends
-            .extend(other.ends.iter().skip(skip).map(|e| e - from + base));
     }
 }
 
@@ -358,7 +346,7 @@ mod tests {
     }
 
     #[test]
-    fn shared_names_are_found_and_appended_ids_shift() {
+    fn shared_names_are_found_appended_ids_shift_and_a_first_name_drops() {
         let mut a = StrInterner::new();
         let mut b = StrInterner::new();
         for n in ["u1", "u2"] {
@@ -376,6 +364,10 @@ mod tests {
         assert_eq!(labels.len(), 6);
         assert_eq!((labels.get(1), labels.get(3)), (Some("u2"), Some("u4")));
         assert_eq!(labels.get(5), Some("u5"));
+        let rest = labels.without_first();
+        assert_eq!(rest.len(), 5);
+        assert_eq!((rest.get(0), rest.get(4)), (Some("u2"), Some("u5")));
+        assert_eq!(rest.get(5), None);
     }
 
     #[test]
