@@ -85,7 +85,9 @@ pub struct CommentView {
 
 /// A cell's comments in reading order: each comment followed by the replies
 /// to it (and to those), with the pseudonym of the comment a reply answers.
-/// A reply whose comment is not in the list reads as a comment of its own.
+/// A reply whose comment is not in the list reads as a comment of its own;
+/// replies that no chain reaches from such a comment (parent links that
+/// loop) come last, in list order: no comment is ever left out.
 pub fn reading_order(comments: &[CommentView]) -> Vec<(&CommentView, Option<&str>)> {
     let author = |id: i32| {
         comments
@@ -94,21 +96,28 @@ pub fn reading_order(comments: &[CommentView]) -> Vec<(&CommentView, Option<&str
             .map(|c| c.author.as_str())
     };
     let answered = |c: &CommentView| c.parent.and_then(author);
+    let mut placed = vec![false; comments.len()];
     let mut out = Vec::with_capacity(comments.len());
-    // Depth first: a stack of comments still to place, the next on top.
-    let mut stack: Vec<&CommentView> = comments
-        .iter()
-        .filter(|c| answered(c).is_none())
-        .rev()
+    // Depth first from every comment in turn that answers none in the list
+    // (then from any left over): a stack of indices still to place.
+    let starts: Vec<usize> = (0..comments.len())
+        .filter(|&i| answered(&comments[i]).is_none())
+        .chain(0..comments.len())
         .collect();
-    while let Some(c) = stack.pop() {
-        out.push((c, answered(c)));
-        stack.extend(
-            comments
-                .iter()
-                .filter(|r| r.parent == Some(c.id) && r.id != c.id)
-                .rev(),
-        );
+    for start in starts {
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut placed[i], true) {
+                continue;
+            }
+            let c = &comments[i];
+            out.push((c, answered(c)));
+            stack.extend(
+                (0..comments.len())
+                    .rev()
+                    .filter(|&r| !placed[r] && comments[r].parent == Some(c.id)),
+            );
+        }
     }
     out
 }
@@ -175,6 +184,31 @@ mod tests {
                 (2, None),
                 (5, Some("Expert B")),
                 (6, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn replies_in_a_loop_are_still_shown() {
+        // The server never links comments in a loop; if the data ever did,
+        // the comments would still appear, each once.
+        let comments = vec![
+            comment(1, "Expert A", None),
+            comment(2, "Expert B", Some(3)),
+            comment(3, "Expert C", Some(2)),
+            comment(4, "Expert D", Some(4)),
+        ];
+        let order: Vec<(i32, Option<&str>)> = reading_order(&comments)
+            .into_iter()
+            .map(|(c, answered)| (c.id, answered))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (1, None),
+                (2, Some("Expert C")),
+                (3, Some("Expert B")),
+                (4, Some("Expert D")),
             ]
         );
     }
