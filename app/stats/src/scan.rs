@@ -11,10 +11,13 @@
 //! from it only in its last bytes, which is all that is checked. Bytes are
 //! not checked as UTF-8 up front: a row is taken only when its bytes equal
 //! a name or value already checked, or are a new name, and names are
-//! checked when first read (units' names once per part, together). The file is read in equal byte ranges on every core, each
-//! streamed through a small reused buffer (a fresh buffer the size of the
-//! file costs more in page faults than the reading itself); a unit whose
-//! rows straddle two ranges is joined up afterwards.
+//! checked when first read (units' names once per part, together).
+//!
+//! The file is read in equal byte ranges on every core, each streamed
+//! through a small reused buffer (a fresh buffer the size of the file costs
+//! more in page faults than the reading itself); a unit whose rows
+//! straddle two ranges is joined up afterwards. The parts' ratings and unit
+//! names become blocks of the matrix where they are.
 //!
 //! Anything else — a quote, a blank around a field, units out of order, a
 //! duplicate, a value the options refuse — makes [`read`] give up with
@@ -186,15 +189,27 @@ impl UnitsRead<'_> {
         let Some(from) = successor(self.field, field) else {
             return false;
         };
+        self.begin(&field[..field.len() - 1], from, stamp, entries);
+        true
+    }
+
+    /// Records the start of unit `name` after the last one, whose ratings
+    /// ended at `entries`, and makes it the last unit's field; the field's
+    /// bytes before `from` are already the name's.
+    fn begin(self, name: &[u8], from: usize, stamp: &[usize], entries: usize) {
         if self.ends.len() == 1 {
             *self.first_unit_raters = Some(stamped(stamp, 0));
         }
-        let name = &field[..field.len() - 1];
         self.names.extend_from_slice(name);
         self.ends.push(self.names.len());
         self.offsets.push(entries);
-        self.field[from..name.len()].copy_from_slice(&name[from..]);
-        true
+        if self.field.len() == name.len() + 1 {
+            self.field[from..name.len()].copy_from_slice(&name[from..]);
+        } else {
+            self.field.clear();
+            self.field.extend_from_slice(name);
+            self.field.push(b',');
+        }
     }
 }
 
@@ -404,15 +419,17 @@ impl Part {
         p
     }
 
-    /// Records the start of unit `name` (not yet in `unit_field`).
-    #[inline]
-    fn start_unit(&mut self, name: &[u8]) {
-        if self.unit_ends.len() == 1 {
-            self.first_unit_raters = Some(self.raters_of(0));
-        }
-        self.unit_names.extend_from_slice(name);
-        self.unit_ends.push(self.unit_names.len());
-        self.offsets.push(self.entries.len());
+    /// The part's record of its units, with the stamps and the number of
+    /// ratings read so far, borrowed apart.
+    fn units_read(&mut self) -> (UnitsRead<'_>, &[usize], usize) {
+        let units = UnitsRead {
+            field: &mut self.unit_field,
+            names: &mut self.unit_names,
+            ends: &mut self.unit_ends,
+            offsets: &mut self.offsets,
+            first_unit_raters: &mut self.first_unit_raters,
+        };
+        (units, &self.stamp, self.entries.len())
     }
 
     /// Sets `units` from the names read; `None` if they are not UTF-8.
@@ -445,10 +462,8 @@ impl Part {
             if name.is_empty() || !shortlex_less(last, name.as_bytes()) {
                 return None;
             }
-            self.start_unit(name.as_bytes());
-            self.unit_field.clear();
-            self.unit_field.extend_from_slice(name.as_bytes());
-            self.unit_field.push(b',');
+            let (units, stamp, entries) = self.units_read();
+            units.begin(name.as_bytes(), 0, stamp, entries);
             p = next;
         }
         let unit_no = self.unit_ends.len() - 1;
@@ -630,7 +645,7 @@ pub(crate) fn read(
 ///
 /// The name tables are merged first (they are small); then every part's
 /// ratings are recoded to the matrix's rater ids and categories on its own
-/// thread, and appended.
+/// thread, where they are, and become a block of the matrix.
 fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let mut parts = parts.into_iter();
     let mut whole = parts.next()?;
