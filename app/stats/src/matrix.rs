@@ -1087,33 +1087,20 @@ impl CategoryCounts {
     /// The counts of units read in consecutive ranges, each as its units'
     /// ids into its own table of packed keys (see [`Self::packed_patterns`]).
     pub(crate) fn from_packed(q: usize, ranges: Vec<PackedRange>) -> Self {
-        let (mut unit_pattern, mut keys) = Self::merge_packed(ranges);
-        // Keys no unit has any more (a unit joined from two ranges) go.
-        let mut new_id = vec![u32::MAX; keys.len()];
-        for &p in &unit_pattern {
-            new_id[p as usize] = 0;
-        }
-        if new_id.contains(&u32::MAX) {
-            let mut kept = 0;
-            for (id, slot) in new_id.iter_mut().enumerate() {
-                if *slot == 0 {
-                    keys[kept] = keys[id];
-                    *slot = kept as u32;
-                    kept += 1;
-                }
-            }
-            keys.truncate(kept);
-            unit_pattern
-                .iter_mut()
-                .for_each(|p| *p = new_id[*p as usize]);
-        }
+        let (unit_pattern, keys) = Self::merge_packed(ranges);
         Self::canonical(q, unit_pattern, Self::unpack(&keys))
     }
 
     /// Patterns in canonical order (sorted by their cells), with each
-    /// unit's index into them and their multiplicities.
+    /// unit's index into them and their multiplicities. Patterns no unit
+    /// shows (a unit joined from two ranges leaves its halves' behind) are
+    /// left out.
     fn canonical(q: usize, unit_pattern: Vec<u32>, patterns: Vec<Vec<CategoryCount>>) -> Self {
-        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        let mut units_of = vec![0u64; patterns.len()];
+        for &p in &unit_pattern {
+            units_of[p as usize] += 1;
+        }
+        let mut order: Vec<usize> = (0..patterns.len()).filter(|&p| units_of[p] > 0).collect();
         order.sort_by(|&a, &b| patterns[a].cmp(&patterns[b]));
         let mut rank = vec![0u32; patterns.len()];
         for (r, &p) in order.iter().enumerate() {
@@ -1126,20 +1113,11 @@ impl CategoryCounts {
             cells.extend_from_slice(&patterns[p]);
             offsets.push(cells.len());
         }
-        let mut multiplicity = vec![0u64; order.len()];
-        let unit_pattern: Vec<u32> = unit_pattern
-            .into_iter()
-            .map(|p| {
-                let r = rank[p as usize];
-                multiplicity[r as usize] += 1;
-                r
-            })
-            .collect();
         CategoryCounts {
-            unit_pattern,
+            unit_pattern: unit_pattern.into_iter().map(|p| rank[p as usize]).collect(),
             offsets,
             cells,
-            multiplicity,
+            multiplicity: order.iter().map(|&p| units_of[p]).collect(),
             q,
         }
     }
