@@ -114,10 +114,7 @@ pub fn icc(m: &RatingMatrix, confidence: f64) -> Option<IccTable> {
     if k < 2 || !(confidence > 0.0 && confidence < 1.0) {
         return None;
     }
-    let mut slot = vec![usize::MAX; m.n_raters()];
-    for (i, &g) in raters.iter().enumerate() {
-        slot[g as usize] = i;
-    }
+    let slot = m.active_slots();
     // One pass of sums of deviations from a provisional centre (the mean of
     // all ratings), which keeps the sums of squares free of cancellation.
     let counts = m.counts();

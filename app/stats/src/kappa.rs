@@ -436,10 +436,7 @@ pub fn conger_kappa(m: &RatingMatrix, weights: &Weights) -> Option<Coefficient> 
     }
     let rf = r as f64;
     // p_gk, dense r × q (row g at g·q), indexed by position in `raters`.
-    let mut slot = vec![usize::MAX; m.n_raters()];
-    for (i, &g) in raters.iter().enumerate() {
-        slot[g as usize] = i;
-    }
+    let slot = m.active_slots();
     let mut tally = vec![0u64; r * q];
     for profile in profiles(m) {
         for rating in profile.ratings {

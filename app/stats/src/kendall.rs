@@ -49,10 +49,7 @@ pub fn kendall_w(m: &RatingMatrix) -> Option<KendallW> {
     if k < 2 {
         return None;
     }
-    let mut slot = vec![usize::MAX; m.n_raters()];
-    for (i, &g) in raters.iter().enumerate() {
-        slot[g as usize] = i;
-    }
+    let slot = m.active_slots();
     // Units are summed as rating profiles: a unit's rank sum depends only on
     // which category each rater gave it.
     let complete = || profiles(m).filter(|p| p.ratings.len() == k);

@@ -1035,6 +1035,17 @@ impl RatingMatrix {
             .collect()
     }
 
+    /// Each rater's place among [`Self::active_raters`], by rater id
+    /// (`usize::MAX` for a rater without ratings): how coefficients over the
+    /// active raters index their per-rater tables.
+    pub(crate) fn active_slots(&self) -> Vec<usize> {
+        let mut slot = vec![usize::MAX; self.n_raters()];
+        for (i, g) in self.active_raters().into_iter().enumerate() {
+            slot[g as usize] = i;
+        }
+        slot
+    }
+
     /// Per-unit category counts, computed once and cached.
     pub fn counts(&self) -> &CategoryCounts {
         self.counts.get_or_init(|| CategoryCounts::new(self))

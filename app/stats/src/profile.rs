@@ -9,9 +9,10 @@
 //! over profiles, each weighted by its number of units, they make a few
 //! thousand terms. On the usual shapes (a handful of raters, a short scale)
 //! a unit's profile is one mixed-radix number, tallied in a dense table with
-//! no hashing or sorting. Where that table would be large — many raters, a
-//! long scale, which also means few units share a profile — every unit is
-//! its own profile, and the sums run over units as they always did.
+//! no hashing or sorting. Where that table would be large (many raters, a
+//! long scale) every unit is its own profile, and the sums run over units
+//! as they always did; that is slower where units still share few
+//! profiles (many raters agreeing on a short scale), never wrong.
 //!
 //! A profile is represented by one unit that shows it (the last), so its
 //! ratings, and its count pattern in [`CategoryCounts`], are that unit's.
@@ -42,9 +43,10 @@ pub(crate) struct Profile<'m> {
     pub unit: usize,
 }
 
-/// The dense table may have about this many slots per unit (and always
-/// this many): scanning it then costs no more than reading the units.
+/// The dense table may have about this many slots per unit: scanning it
+/// then costs no more than reading the units.
 const DENSE_SLOTS_PER_UNIT: usize = 2;
+/// And always this many.
 const DENSE_SLOTS_MIN: usize = 4096;
 
 /// Every distinct profile of `m`'s units (units without ratings have the
@@ -75,17 +77,23 @@ impl ProfileTable {
     /// with c_g + 1 = 0 when rater g did not rate it, counted in a table of
     /// all (q + 1)^R such numbers.
     fn dense(m: &RatingMatrix, size: usize) -> Vec<(u32, u32)> {
-        let n_raters = m.n_raters();
         let q = m.categories().len();
         let base = q + 1;
-        // place[g] = (q + 1)^(R−1−g); digit[g·q + c] = (c + 1)·place[g].
-        let mut place = vec![1usize; n_raters];
-        for g in (0..n_raters.saturating_sub(1)).rev() {
-            place[g] = place[g + 1] * base;
+        // Over the R raters with ratings, in their order s: place[s] =
+        // (q + 1)^(R−1−s); digit[g·q + c] = (c + 1)·place[slot of g] (0 for
+        // a rater without ratings, whose digits are never read).
+        let slots = m.active_slots();
+        let active = m.active_raters().len();
+        let mut place = vec![1usize; active];
+        for s in (0..active.saturating_sub(1)).rev() {
+            place[s] = place[s + 1] * base;
         }
-        let digit: Vec<u32> = place
+        let digit: Vec<u32> = slots
             .iter()
-            .flat_map(|&p| (1..=q).map(move |c| (c * p) as u32))
+            .flat_map(|&s| {
+                let p = place.get(s).copied().unwrap_or(0);
+                (1..=q).map(move |c| (c * p) as u32)
+            })
             .collect();
         let mut slots = vec![Slot::default(); size];
         tally_keys(m, &digit, q, &mut slots);
@@ -121,8 +129,12 @@ fn tally_keys(m: &RatingMatrix, digit: &[u32], q: usize, slots: &mut [Slot]) {
 }
 
 /// The size of the dense table, when it is small enough to use: (q + 1)^R
-/// within a few slots per unit.
+/// for the R raters with ratings, within a few slots per unit (and slot
+/// counts and unit numbers fit its `u32`s).
 fn dense_size(m: &RatingMatrix) -> Option<usize> {
+    if u32::try_from(m.n_units()).is_err() {
+        return None;
+    }
     let limit = m
         .n_units()
         .saturating_mul(DENSE_SLOTS_PER_UNIT)
@@ -130,7 +142,7 @@ fn dense_size(m: &RatingMatrix) -> Option<usize> {
         .min(u32::MAX as usize);
     let base = m.categories().len() + 1;
     let mut size = 1usize;
-    for _ in 0..m.n_raters() {
+    for _ in 0..m.active_raters().len() {
         size = size.checked_mul(base).filter(|&s| s <= limit)?;
     }
     Some(size)
