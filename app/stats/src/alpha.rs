@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::matrix::{total, CategoryCount, CategorySet, RatingMatrix};
 use crate::par;
-use crate::rng::Rng;
+use crate::rng::{count_as_f64, Rng};
 
 /// Level of measurement of a scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -421,8 +421,9 @@ pub struct AlphaInterval {
 }
 
 /// Replicates drawn from one stream of the generator: stream `i` (the
-/// seed's stream jumped `i` times) draws replicates `i·CHUNK ..`, so the
-/// interval is the same however many threads share the chunks.
+/// seed's stream jumped `i` times) draws replicates
+/// `i·REPLICATES_PER_STREAM ..`, so the interval is the same however many
+/// threads share the chunks.
 const REPLICATES_PER_STREAM: usize = 125;
 
 /// Percentile bootstrap interval for alpha at `level`, resampling pairable
@@ -448,7 +449,8 @@ fn bootstrap_alpha_on(
     threads: usize,
 ) -> Option<AlphaInterval> {
     let bootstrap = Bootstrap::new(m, level, options)?;
-    par::map((0..threads.max(1)).collect(), |_| bootstrap.help());
+    let threads = threads.clamp(1, bootstrap.chunks);
+    par::map((0..threads).collect(), |_| bootstrap.help());
     bootstrap.finish()
 }
 
@@ -465,7 +467,9 @@ pub(crate) struct Bootstrap {
     chunks: usize,
     /// The next chunk no thread has taken.
     next: AtomicUsize,
-    drawn: Mutex<Vec<(usize, Vec<f64>)>>,
+    /// The replicates drawn so far, in no particular order (the interval
+    /// sorts them).
+    drawn: Mutex<Vec<f64>>,
 }
 
 impl Bootstrap {
@@ -501,10 +505,10 @@ impl Bootstrap {
             let start = chunk * REPLICATES_PER_STREAM;
             let count = REPLICATES_PER_STREAM.min(self.options.replicates - start);
             let values = self.plan.replicates(self.options.seed, chunk, count);
-            // A poisoned lock means a helper panicked drawing: its panic
-            // reaches the caller through `par`, so the list is still whole.
+            // The lock is held only to append: a poisoned one still holds
+            // whole chunks (and the panic reaches the caller through `par`).
             let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-            drawn.push((chunk, values));
+            drawn.extend(values);
         }
     }
 
@@ -513,9 +517,7 @@ impl Bootstrap {
     pub(crate) fn finish(self) -> Option<AlphaInterval> {
         self.help();
         let options = &self.options;
-        let mut by_chunk = self.drawn.into_inner().unwrap_or_else(|e| e.into_inner());
-        by_chunk.sort_by_key(|&(chunk, _)| chunk);
-        let mut values: Vec<f64> = by_chunk.into_iter().flat_map(|(_, v)| v).collect();
+        let mut values = self.drawn.into_inner().unwrap_or_else(|e| e.into_inner());
         if values.len() < 2 {
             return None;
         }
@@ -562,6 +564,8 @@ struct Resampling {
 }
 
 impl Resampling {
+    /// The plan for `level`; ordinal needs ordered categories, which the
+    /// caller has checked (alpha itself is defined).
     fn new(m: &RatingMatrix, level: Level) -> Option<Resampling> {
         let categories = m.categories();
         let q = categories.len();
@@ -721,12 +725,6 @@ fn weighted_row_sum_fixed<const W: usize>(rows: &[f64], counts: &[u64], out: &mu
         }
     }
     out.copy_from_slice(&sums);
-}
-
-/// A count as f64: through i64, one instruction on baseline x86-64 where
-/// u64 → f64 takes a branchy sequence (counts never reach 2^63).
-fn count_as_f64(count: u64) -> f64 {
-    i64::try_from(count).map_or(count as f64, |c| c as f64)
 }
 
 /// Linear-interpolation quantile of sorted data (Hyndman & Fan 1996 type 7,

@@ -109,7 +109,7 @@ impl Rng {
     fn binomial_inversion(&mut self, n: u64, p: f64) -> u64 {
         let q = 1.0 - p;
         let s = p / q;
-        let a = (as_f64(n) + 1.0) * s;
+        let a = (count_as_f64(n) + 1.0) * s;
         // (1 − p)^n: repeated squaring is exact enough and much cheaper than
         // exp ∘ ln_1p for the moderate n of a multinomial's later draws.
         let r0 = match i32::try_from(n) {
@@ -130,7 +130,7 @@ impl Rng {
                     // Rounding left a sliver of mass unassigned: draw again.
                     break;
                 }
-                r *= a / as_f64(x) - s;
+                r *= a / count_as_f64(x) - s;
             }
         }
     }
@@ -169,35 +169,20 @@ impl Rng {
     }
 
     /// Fills `out` with a Multinomial(n, weights / Σweights) draw by
-    /// sequential conditional binomials. `out.len()` must equal
-    /// `weights.len()`; extra entries of either are ignored.
+    /// sequential conditional binomials: [`Rng::multinomials`] for one row.
+    /// `out.len()` must equal `weights.len()`. With no weight at all, the
+    /// first category takes all `n` (the total is always kept).
     pub fn multinomial(&mut self, n: u64, weights: &[u64], out: &mut [u64]) {
-        let mut remaining_n = n;
-        let mut remaining_w: u64 = weights.iter().sum();
-        for (slot, &w) in out.iter_mut().zip(weights) {
-            if remaining_n == 0 || remaining_w == 0 {
-                *slot = 0;
-                continue;
-            }
-            let x = if w >= remaining_w {
-                remaining_n
-            } else {
-                self.binomial(remaining_n, w as f64 / remaining_w as f64)
-            };
-            *slot = x;
-            remaining_n -= x;
-            remaining_w -= w;
-        }
+        self.multinomials(n, weights, out);
     }
 }
 
 /// A count as f64 through i64: one instruction on baseline x86-64, where
-/// u64 → f64 takes a branchy sequence. Counts of units or ratings stay far
-/// below 2^63.
+/// u64 → f64 takes a branchy sequence (counts of units or ratings stay far
+/// below 2^63; a larger one still converts, the slow way).
 #[inline]
-fn as_f64(x: u64) -> f64 {
-    debug_assert!(x < 1 << 63);
-    x as i64 as f64
+pub(crate) fn count_as_f64(x: u64) -> f64 {
+    i64::try_from(x).map_or(x as f64, |x| x as f64)
 }
 
 /// Binomial(·, p) for one p and any n: what the samplers need of p alone,
@@ -243,7 +228,7 @@ impl Binomial {
         let x = if n == 0 || self.p == 0.0 {
             0
         } else {
-            let nf = as_f64(n);
+            let nf = count_as_f64(n);
             if nf * self.p < 10.0 {
                 rng.binomial_inversion(n, self.p)
             } else {
@@ -476,8 +461,6 @@ mod tests {
         }
     }
 
-    /// Pearson chi-square goodness of fit of binomial draws against the exact
-    /// probability mass function, for both the inversion and the BTRD branch.
     #[test]
     fn jumped_streams_are_reproducible_and_distinct() {
         let mut a = Rng::seed_from_u64(5);
@@ -490,6 +473,8 @@ mod tests {
         assert_ne!(jumped, (0..4).map(|_| plain.next_u64()).collect::<Vec<_>>());
     }
 
+    /// Pearson chi-square goodness of fit of binomial draws against the exact
+    /// probability mass function, for both the inversion and the BTRD branch.
     #[test]
     fn binomial_matches_exact_pmf() {
         let mut rng = Rng::seed_from_u64(42);
@@ -561,5 +546,15 @@ mod tests {
             assert_eq!(out.iter().sum::<u64>(), 113);
             assert_eq!(out[1], 0);
         }
+        // Several rows at once (the bootstrap's way): each keeps its total.
+        let mut rows = [0u64; 15];
+        rng.multinomials(40, &weights, &mut rows);
+        for row in rows.chunks_exact(5) {
+            assert_eq!(row.iter().sum::<u64>(), 40);
+            assert_eq!(row[1], 0);
+        }
+        // No weight at all: the total is still kept, in the first category.
+        rng.multinomial(7, &[0, 0, 0], &mut out[..3]);
+        assert_eq!(out[..3], [7, 0, 0]);
     }
 }
