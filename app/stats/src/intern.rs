@@ -181,12 +181,14 @@ impl Labels {
         self.text.get(start..end)
     }
 
-    /// The names in `text` ending at `ends` (increasing); `None` when the
-    /// text is not UTF-8 or an end is not a character boundary in it.
+    /// The names in `text` ending at `ends`; `None` when the text is not
+    /// UTF-8, or the ends do not cut all of it into names in order (they
+    /// must not decrease, fall inside a character, or leave text over).
     pub(crate) fn from_utf8(text: Vec<u8>, ends: Vec<usize>) -> Option<Labels> {
         let text = String::from_utf8(text).ok()?;
-        let bounded = ends.iter().all(|&e| text.is_char_boundary(e));
-        (bounded && ends.last().is_none_or(|&e| e == text.len())).then_some(Labels { text, ends })
+        let bounded = ends.is_sorted() && ends.iter().all(|&e| text.is_char_boundary(e));
+        let whole = ends.last().copied().unwrap_or(0) == text.len();
+        (bounded && whole).then_some(Labels { text, ends })
     }
 
     pub(crate) fn push(&mut self, s: &str) {
@@ -364,6 +366,17 @@ mod tests {
         assert_eq!(labels.len(), 6);
         assert_eq!((labels.get(1), labels.get(3)), (Some("u2"), Some("u4")));
         assert_eq!(labels.get(5), Some("u5"));
+        let cut = |text: &str, ends: &[usize]| Labels::from_utf8(text.into(), ends.to_vec());
+        let ok = cut("u1ünit", &[2, 7]).expect("two names");
+        assert_eq!((ok.get(0), ok.get(1)), (Some("u1"), Some("ünit")));
+        assert!(cut("", &[]).is_some_and(|l| l.len() == 0));
+        assert!(cut("u1ünit", &[2, 4]).is_none(), "inside a character");
+        assert!(cut("u1ünit", &[2]).is_none(), "text left over");
+        assert!(cut("u1ünit", &[7, 2, 7]).is_none(), "ends out of order");
+        assert!(
+            Labels::from_utf8(vec![0xff], vec![1]).is_none(),
+            "not UTF-8"
+        );
         let rest = labels.without_first();
         assert_eq!(rest.len(), 5);
         assert_eq!((rest.get(0), rest.get(4)), (Some("u2"), Some("u5")));
