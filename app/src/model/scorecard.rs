@@ -161,6 +161,14 @@ mod tests {
         }
     }
 
+    /// Each comment's id in reading order, with whom it answers.
+    fn ids_in_reading_order(comments: &[CommentView]) -> Vec<(i32, Option<&str>)> {
+        reading_order(comments)
+            .into_iter()
+            .map(|(c, answered)| (c.id, answered))
+            .collect()
+    }
+
     #[test]
     fn replies_follow_the_comment_they_answer() {
         let comments = vec![
@@ -171,12 +179,8 @@ mod tests {
             comment(5, "Expert D", Some(2)),
             comment(6, "Expert E", Some(99)),
         ];
-        let order: Vec<(i32, Option<&str>)> = reading_order(&comments)
-            .into_iter()
-            .map(|(c, answered)| (c.id, answered))
-            .collect();
         assert_eq!(
-            order,
+            ids_in_reading_order(&comments),
             [
                 (1, None),
                 (3, Some("Expert A")),
@@ -198,12 +202,8 @@ mod tests {
             comment(3, "Expert C", Some(2)),
             comment(4, "Expert D", Some(4)),
         ];
-        let order: Vec<(i32, Option<&str>)> = reading_order(&comments)
-            .into_iter()
-            .map(|(c, answered)| (c.id, answered))
-            .collect();
         assert_eq!(
-            order,
+            ids_in_reading_order(&comments),
             [
                 (1, None),
                 (2, Some("Expert C")),
