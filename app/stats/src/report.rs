@@ -942,6 +942,16 @@ mod tests {
                 usual.replacen("u7,rater 0,", "u7,rater 0,1\nu7,rater 0,", 1),
                 &opts,
             ),
+            (
+                // The predicted rater (the first follows the last), twice.
+                "duplicate rater where raters come in a fixed order",
+                fixed_width_csv(60, &|u| format!("cell-{u:07}")).replacen(
+                    "cell-0000031,expert-01,",
+                    "cell-0000030,expert-01,1\ncell-0000031,expert-01,",
+                    1,
+                ),
+                &opts,
+            ),
             ("four fields", usual.replacen(",3\n", ",3,x\n", 1), &opts),
             (
                 "two fields",

@@ -147,30 +147,8 @@ fn field(data: &[u8], from: usize, last: bool) -> Option<(&str, usize)> {
     Some((std::str::from_utf8(field).ok()?, next))
 }
 
-/// Where two names of the same length first differ; `None` when they are
-/// equal or their lengths differ. Two overlapping words for the usual
-/// lengths, a loop otherwise.
-#[inline]
-fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
-    let n = a.len();
-    if n != b.len() {
-        return None;
-    }
-    if !(8..=16).contains(&n) {
-        return a.iter().zip(b).position(|(x, y)| x != y);
-    }
-    let word =
-        |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
-    let head = word(a, 0) ^ word(b, 0);
-    if head != 0 {
-        return Some(head.trailing_zeros() as usize / 8);
-    }
-    let tail = word(a, n - 8) ^ word(b, n - 8);
-    (tail != 0).then(|| n - 8 + tail.trailing_zeros() as usize / 8)
-}
-
 /// A part's record of the units it has read, borrowed from it while
-/// [`Part::usual_rows`] runs.
+/// [`Part::row`] begins a unit.
 struct UnitsRead<'p> {
     field: &'p mut Vec<u8>,
     names: &'p mut Vec<u8>,
@@ -180,59 +158,118 @@ struct UnitsRead<'p> {
 }
 
 impl UnitsRead<'_> {
-    /// Begins the unit named by `field` (its name and a comma) after the
-    /// last one, whose ratings ended at `entries`, if it is the usual
-    /// successor (see [`successor`]); `false`, changing nothing, if not.
-    /// Out of line: the row loop keeps its registers for the usual row.
-    #[inline(never)]
-    fn begin_successor(self, field: &[u8], stamp: &[usize], entries: usize) -> bool {
-        let Some(from) = successor(self.field, field) else {
-            return false;
-        };
-        self.begin(&field[..field.len() - 1], from, stamp, entries);
-        true
-    }
-
     /// Records the start of unit `name` after the last one, whose ratings
-    /// ended at `entries`, and makes it the last unit's field; the field's
-    /// bytes before `from` are already the name's.
-    fn begin(self, name: &[u8], from: usize, stamp: &[usize], entries: usize) {
+    /// ended at `entries`, and makes it the last unit's field.
+    fn begin(self, name: &[u8], stamp: &[usize], entries: usize) {
         if self.ends.len() == 1 {
             *self.first_unit_raters = Some(stamped(stamp, 0));
         }
         self.names.extend_from_slice(name);
         self.ends.push(self.names.len());
         self.offsets.push(entries);
-        if self.field.len() == name.len() + 1 {
-            self.field[from..name.len()].copy_from_slice(&name[from..]);
-        } else {
-            self.field.clear();
-            self.field.extend_from_slice(name);
-            self.field.push(b',');
-        }
+        self.field.clear();
+        self.field.extend_from_slice(name);
+        self.field.push(b',');
     }
 }
+
+/// A field of at most [`Key::MAX`] bytes (a name and its comma) as two
+/// little-endian words and the masks of its bytes, so that it is compared
+/// at any offset of a row with two loads and no branch on its length.
+#[derive(Debug, Clone, Copy, Default)]
+struct Key {
+    words: [u64; 2],
+    masks: [u64; 2],
+    len: usize,
+}
+
+impl Key {
+    const MAX: usize = 16;
+
+    /// `None` for an empty field or one longer than [`Key::MAX`].
+    fn new(field: &[u8]) -> Option<Key> {
+        if field.is_empty() || field.len() > Key::MAX {
+            return None;
+        }
+        let mut bytes = [0u8; Key::MAX];
+        bytes[..field.len()].copy_from_slice(field);
+        let mut ones = [0u8; Key::MAX];
+        ones[..field.len()].fill(0xff);
+        let halves = |b: [u8; Key::MAX]| {
+            let (lo, hi) = b.split_at(8);
+            let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap_or_default());
+            [word(lo), word(hi)]
+        };
+        Some(Key {
+            words: halves(bytes),
+            masks: halves(ones),
+            len: field.len(),
+        })
+    }
+
+    /// The bits where `words` (read at the field's offset) differ from the
+    /// field, in its bytes only.
+    #[inline(always)]
+    fn diff(&self, words: [u64; 2]) -> [u64; 2] {
+        [
+            (words[0] ^ self.words[0]) & self.masks[0],
+            (words[1] ^ self.words[1]) & self.masks[1],
+        ]
+    }
+
+    #[inline(always)]
+    fn matches(&self, words: [u64; 2]) -> bool {
+        let [lo, hi] = self.diff(words);
+        lo | hi == 0
+    }
+
+    /// The field's bytes.
+    fn bytes(&self) -> Vec<u8> {
+        let mut all = self.words[0].to_le_bytes().to_vec();
+        all.extend_from_slice(&self.words[1].to_le_bytes());
+        all.truncate(self.len);
+        all
+    }
+}
+
+/// The bytes the usual-row loop looks at from a row's start: a unit field
+/// and a rater field of at most [`Key::MAX`] bytes each, read as words, then
+/// the value's byte and the one after. Offsets are taken modulo
+/// [`WINDOW_REACH`], which they never reach, so no read needs a bounds check.
+const WINDOW_REACH: usize = 64;
+type Window = [u8; WINDOW_REACH + 8];
+
+#[inline(always)]
+fn window(data: &[u8], p: usize) -> Option<&Window> {
+    data.get(p..p + WINDOW_REACH + 8)?.try_into().ok()
+}
+
+#[inline(always)]
+fn words_at(window: &Window, at: usize) -> [u64; 2] {
+    let word = |at: usize| {
+        let at = at % WINDOW_REACH;
+        u64::from_le_bytes(window[at..at + 8].try_into().unwrap_or_default())
+    };
+    [word(at), word(at + 8)]
+}
+
+/// Printable ASCII other than a comma or a quote: a byte that can stand in
+/// a plain field as it is.
+fn plain(b: u8) -> bool {
+    matches!(b, b'!'..=b'~') && !matches!(b, b',' | b'"')
+}
+
+/// Raters numbered below this are read by prediction; others (rare: a
+/// file with more raters than this) row by row.
+const FAST_RATERS: usize = 64;
+/// In [`Part::guesses`]: no rater predicted.
+const NO_GUESS: u8 = u8::MAX;
 
 /// The raters whose `stamp` is `unit`.
 fn stamped(stamp: &[usize], unit: usize) -> Vec<u32> {
     (0..stamp.len() as u32)
         .filter(|&r| stamp[r as usize] == unit)
         .collect()
-}
-
-/// Where the unit named by `field` (its name and a comma) first differs
-/// from the last unit's `last` (the same, as long), if it is the usual
-/// successor: greater at that byte, and printable ASCII other than a comma
-/// or quote from there on. Any other name is left to [`field`].
-#[inline]
-fn successor(last: &[u8], field: &[u8]) -> Option<usize> {
-    let (&b',', name) = field.split_last()? else {
-        return None;
-    };
-    let last = last.split_last()?.1;
-    let from = first_difference(last, name)?;
-    let plain = |b: &u8| matches!(b, b'!'..=b'~') && !matches!(b, b',' | b'"');
-    (name[from] > last[from] && name[from..].iter().all(plain)).then_some(from)
 }
 
 /// Whether `data[at..]` starts with `field` (a name and its comma).
@@ -267,6 +304,15 @@ struct Part {
     next_rater: Vec<u32>,
     /// Per rater: its name and a comma, as a row has it.
     rater_fields: Vec<Vec<u8>>,
+    /// Per rater below [`FAST_RATERS`]: its field as a [`Key`], and the
+    /// rater to predict after it when that one has a key ([`NO_GUESS`]
+    /// when not).
+    keys: [Key; FAST_RATERS],
+    guesses: [u8; FAST_RATERS],
+    /// The raters below [`FAST_RATERS`] stamped with the last unit, as
+    /// bits: [`Part::usual_rows`] checks these instead of the stamps, and
+    /// stamps them as it stops.
+    seen: u64,
     /// The last unit's name and a comma (empty before the first unit).
     unit_field: Vec<u8>,
     last_rater: u32,
@@ -291,6 +337,9 @@ impl Part {
             stamp: Vec::new(),
             next_rater: Vec::new(),
             rater_fields: Vec::new(),
+            keys: [Key::default(); FAST_RATERS],
+            guesses: [NO_GUESS; FAST_RATERS],
+            seen: 0,
             unit_field: Vec::new(),
             last_rater: u32::MAX,
             byte_codes: [NOT_CACHED; 256],
@@ -309,7 +358,8 @@ impl Part {
         self.entries.reserve(rows);
         self.offsets.reserve(units);
         self.unit_ends.reserve(units);
-        self.unit_names.reserve(units * self.unit_field.len());
+        self.unit_names
+            .reserve(units * self.unit_field.len() + Key::MAX);
     }
 
     /// Reads the lines of `data` (whole lines) that start before byte
@@ -327,54 +377,53 @@ impl Part {
     }
 
     /// Reads usual rows from `p` on, with a few word compares each: a row
-    /// that names the last unit or its successor (see [`successor`]), the
-    /// rater predicted to come next, and a value that is empty or one byte
-    /// seen before, ending with a line feed. Where it stopped: `end`, or the
-    /// first other row, which [`Part::row`] then reads (or refuses).
+    /// that names the last unit or its usual successor, the rater predicted
+    /// to come next, and a value that is empty or one byte seen before,
+    /// ending with a line feed. Where it stopped: `end`, or the first other
+    /// row, which [`Part::row`] then reads (or refuses).
     ///
-    /// The state lives in locals while the loop runs: this is the loop
-    /// nearly every row of a large file goes through.
+    /// The usual successor of a unit is a name as long, greater at the
+    /// first byte where they differ, and plain ASCII (see [`plain`]) from
+    /// there on: the bytes before were checked with the last name.
+    ///
+    /// The state lives in locals while the loop runs, and the fields are
+    /// compared as [`Key`]s in a [`Window`]: this is the loop nearly every
+    /// row of a large file goes through.
     #[inline(never)]
     fn usual_rows(&mut self, data: &[u8], mut p: usize, end: usize) -> usize {
-        let Part {
-            unit_field,
-            rater_fields,
-            next_rater,
-            stamp,
-            entries,
-            byte_codes,
-            unit_names,
-            unit_ends,
-            offsets,
-            first_unit_raters,
-            rows,
-            missing,
-            last_rater,
-            ..
-        } = self;
-        let Some(mut unit_no) = unit_ends.len().checked_sub(1) else {
+        let Some(mut unit_no) = self.unit_ends.len().checked_sub(1) else {
             return p;
         };
-        let mut last = *last_rater;
-        let (mut n_rows, mut n_missing) = (0, 0);
-        let unit_len = unit_field.len();
+        let Some(mut unit) = Key::new(&self.unit_field) else {
+            return p;
+        };
+        let start_unit = unit_no;
+        let mut entries = std::mem::take(&mut self.entries);
+        let mut names = std::mem::take(&mut self.unit_names);
+        let mut ends = std::mem::take(&mut self.unit_ends);
+        let mut offsets = std::mem::take(&mut self.offsets);
+        let (keys, guesses, byte_codes) = (&self.keys, &self.guesses, &self.byte_codes);
+        let mut last = self.last_rater as usize;
+        let mut seen = self.seen;
+        let mut n_missing = 0;
+        let n_entries = entries.len();
+        let unit_len = unit.len;
         while p < end {
-            let Some(&guess) = next_rater.get(last as usize) else {
+            let Some(row) = window(data, p) else {
                 break;
             };
-            let Some(rater) = rater_fields.get(guess as usize) else {
+            let Some(&guess) = guesses.get(last) else {
                 break;
             };
-            let value = unit_len + rater.len();
-            // The row with the byte after the value (the file's last line,
-            // which may lack its line feed, is left to `row`).
-            let Some(row) = data.get(p..p + value + 2) else {
+            let Some(rater) = keys.get(usize::from(guess)) else {
                 break;
             };
-            if !eq_short(&row[unit_len..value], rater) {
+            if !rater.matches(words_at(row, unit_len)) {
                 break;
             }
-            let (code, len) = match (row[value], row[value + 1]) {
+            let value = unit_len + rater.len;
+            let (byte, after) = (row[value % WINDOW_REACH], row[(value + 1) % WINDOW_REACH]);
+            let (code, len) = match (byte, after) {
                 (b'\n', _) => (None, value + 1),
                 (byte, b'\n') => match byte_codes[usize::from(byte)] {
                     NOT_CACHED => break,
@@ -382,40 +431,67 @@ impl Part {
                 },
                 _ => break,
             };
-            let unit = &row[..unit_len];
-            if !eq_short(unit, unit_field) {
-                let units = UnitsRead {
-                    field: unit_field,
-                    names: unit_names,
-                    ends: unit_ends,
-                    offsets,
-                    first_unit_raters,
-                };
-                if !units.begin_successor(unit, stamp, entries.len()) {
+            let name = words_at(row, 0);
+            let bit = 1u64 << guess;
+            if unit.matches(name) {
+                if seen & bit != 0 {
                     break;
                 }
+            } else {
+                // A new unit: the usual successor, after a unit whose
+                // raters need no record (see `UnitsRead::begin`).
+                let [lo, hi] = unit.diff(name);
+                let from = match lo {
+                    0 => 8 + hi.trailing_zeros() as usize / 8,
+                    lo => lo.trailing_zeros() as usize / 8,
+                };
+                let comma = unit_len - 1;
+                let was = unit.words[from / 8 % 2].to_le_bytes()[from % 8];
+                let successor = from < comma
+                    && row[from % WINDOW_REACH] > was
+                    && row[comma % WINDOW_REACH] == b','
+                    && row[from % WINDOW_REACH..comma % WINDOW_REACH]
+                        .iter()
+                        .all(|&b| plain(b));
+                if !successor || unit_no == 0 {
+                    break;
+                }
+                // Sixteen bytes at once (a fixed-size copy), cut to the name.
+                let at = names.len();
+                names.extend_from_slice(&row[..Key::MAX]);
+                names.truncate(at + comma);
+                ends.push(names.len());
+                offsets.push(entries.len());
+                unit.words = [name[0] & unit.masks[0], name[1] & unit.masks[1]];
                 unit_no += 1;
+                seen = 0;
             }
-            // A new unit has no rater stamped with its number yet.
-            let seen = &mut stamp[guess as usize];
-            if *seen == unit_no {
-                break;
-            }
-            *seen = unit_no;
-            last = guess;
-            n_rows += 1;
+            seen |= bit;
+            last = usize::from(guess);
             match code {
                 Some(category) => entries.push(Rating {
-                    rater: guess,
+                    rater: u32::from(guess),
                     category,
                 }),
                 None => n_missing += 1,
             }
             p += len;
         }
-        *last_rater = last;
-        *rows += n_rows;
-        *missing += n_missing;
+        self.rows += entries.len() - n_entries + n_missing;
+        self.missing += n_missing;
+        self.entries = entries;
+        self.unit_names = names;
+        self.unit_ends = ends;
+        self.offsets = offsets;
+        if unit_no != start_unit {
+            self.unit_field = unit.bytes();
+        }
+        self.last_rater = last as u32;
+        self.seen = seen;
+        while seen != 0 {
+            self.stamp[seen.trailing_zeros() as usize] = unit_no;
+            seen &= seen - 1;
+        }
         p
     }
 
@@ -463,7 +539,8 @@ impl Part {
                 return None;
             }
             let (units, stamp, entries) = self.units_read();
-            units.begin(name.as_bytes(), 0, stamp, entries);
+            units.begin(name.as_bytes(), stamp, entries);
+            self.seen = 0;
             p = next;
         }
         let unit_no = self.unit_ends.len() - 1;
@@ -485,12 +562,22 @@ impl Part {
                 }
                 let (id, new) = self.raters.intern(name);
                 if new {
+                    let field = [name.as_bytes(), b","].concat();
+                    if let (Some(slot), Some(key)) =
+                        (self.keys.get_mut(id as usize), Key::new(&field))
+                    {
+                        *slot = key;
+                    }
                     self.stamp.push(usize::MAX);
                     self.next_rater.push(u32::MAX);
-                    self.rater_fields.push([name.as_bytes(), b","].concat());
+                    self.rater_fields.push(field);
                 }
                 if let Some(n) = self.next_rater.get_mut(self.last_rater as usize) {
                     *n = id;
+                }
+                if let Some(g) = self.guesses.get_mut(self.last_rater as usize) {
+                    let fast = self.keys.get(id as usize).is_some_and(|k| k.len > 0);
+                    *g = if fast { id as u8 } else { NO_GUESS };
                 }
                 p = next;
                 id
@@ -502,6 +589,9 @@ impl Part {
             return None;
         }
         *seen = unit_no;
+        if let Some(bit) = 1u64.checked_shl(rater) {
+            self.seen |= bit;
+        }
 
         let byte = data.get(p).copied().unwrap_or(b'\n');
         let cached = self.byte_codes[usize::from(byte)];
