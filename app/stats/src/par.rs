@@ -3,8 +3,17 @@
 //! order, and a panic in any piece is resumed in the caller (a bug is not
 //! quietly turned into a fallback or a shorter result). Every parallel step
 //! of the core goes through here.
+//!
+//! A new thread is not always given an idle core: Linux may queue it on the
+//! core of the thread that started it, where it waits for that thread to
+//! block or for the next load balancing, milliseconds later (seen on a
+//! two-core virtual machine: half the time, two threads took as long as
+//! one). So each new thread first moves itself to a core of its own, and
+//! the caller yields until they all have (see [`Spread`]).
 
 use std::panic::resume_unwind;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// How many threads the machine offers (asked once: the answer costs
 /// system calls and reads of the cgroup's CPU quota).
@@ -20,8 +29,18 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync)
     let Some(first) = items.next() else {
         return Vec::new();
     };
+    let spread = &Spread::new();
     std::thread::scope(|s| {
-        let others: Vec<_> = items.map(|item| s.spawn(move || work(item))).collect();
+        let others: Vec<_> = items
+            .enumerate()
+            .map(|(k, item)| {
+                s.spawn(move || {
+                    spread.settle(k);
+                    work(item)
+                })
+            })
+            .collect();
+        spread.wait_for(others.len());
         let mut all = vec![work(first)];
         all.extend(
             others
@@ -37,11 +56,76 @@ pub(crate) fn join<A: Send, B: Send>(
     here: impl FnOnce() -> A,
     there: impl FnOnce() -> B + Send,
 ) -> (A, B) {
+    let spread = &Spread::new();
     std::thread::scope(|s| {
-        let other = s.spawn(there);
+        let other = s.spawn(move || {
+            spread.settle(0);
+            there()
+        });
+        spread.wait_for(1);
         let a = here();
         (a, other.join().unwrap_or_else(|panic| resume_unwind(panic)))
     })
+}
+
+/// Puts the new threads of one parallel step on cores of their own: the
+/// `k`-th new thread moves itself to the `k`-th core it may run on other
+/// than the caller's (where there is one), and the caller yields its core
+/// until they have started, so that one queued behind it gets to run, and
+/// move. Elsewhere than on Linux it only counts them.
+struct Spread {
+    /// The core the caller was on, and the cores the process may use.
+    #[cfg(target_os = "linux")]
+    cores: Option<(usize, nix::sched::CpuSet)>,
+    started: AtomicUsize,
+}
+
+impl Spread {
+    /// How long the caller yields at most for its new threads to start.
+    const WAIT: Duration = Duration::from_millis(2);
+
+    fn new() -> Spread {
+        #[cfg(target_os = "linux")]
+        let cores = {
+            use nix::{sched, unistd::Pid};
+            sched::sched_getcpu()
+                .ok()
+                .zip(sched::sched_getaffinity(Pid::from_raw(0)).ok())
+        };
+        Spread {
+            #[cfg(target_os = "linux")]
+            cores,
+            started: AtomicUsize::new(0),
+        }
+    }
+
+    /// Moves the calling (new) thread to the `k`-th core other than the
+    /// caller's, if there is one, and counts it as started.
+    fn settle(&self, k: usize) {
+        #[cfg(target_os = "linux")]
+        if let Some((caller, allowed)) = &self.cores {
+            use nix::{sched, unistd::Pid};
+            let core = (0..sched::CpuSet::count())
+                .filter(|&c| c != *caller && allowed.is_set(c).unwrap_or(false))
+                .nth(k);
+            if let Some(core) = core {
+                let mut only = sched::CpuSet::new();
+                // Best effort: a thread that cannot move runs where it is.
+                if only.set(core).is_ok() {
+                    let _ = sched::sched_setaffinity(Pid::from_raw(0), &only);
+                }
+            }
+        }
+        self.started.fetch_add(1, Ordering::Release);
+    }
+
+    /// Yields until `n` new threads have started, or [`Spread::WAIT`].
+    fn wait_for(&self, n: usize) {
+        let since = Instant::now();
+        while self.started.load(Ordering::Acquire) < n && since.elapsed() < Self::WAIT {
+            std::thread::yield_now();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -54,6 +138,43 @@ mod tests {
         assert_eq!(map(items, |x| x * x), [0, 1, 4, 9, 16, 25, 36, 49, 64]);
         assert!(map(Vec::<u8>::new(), |x| x).is_empty());
         assert_eq!(join(|| 1, || "two"), (1, "two"));
+    }
+
+    /// Where the process may use two cores or more, a new thread settles on
+    /// one core, not the caller's; the caller's own cores are untouched.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn new_threads_settle_on_a_core_other_than_the_callers() {
+        use nix::{sched, unistd::Pid};
+        let spread = Spread::new();
+        let (caller, allowed) = spread.cores.clone().expect("the cores are known on Linux");
+        let cores = |set: &sched::CpuSet| -> Vec<usize> {
+            (0..sched::CpuSet::count())
+                .filter(|&c| set.is_set(c).unwrap_or(false))
+                .collect()
+        };
+        let settled = std::thread::scope(|s| {
+            s.spawn(|| {
+                spread.settle(0);
+                sched::sched_getaffinity(Pid::from_raw(0)).unwrap()
+            })
+            .join()
+            .unwrap()
+        });
+        spread.wait_for(1);
+        assert_eq!(spread.started.load(Ordering::Acquire), 1);
+        if cores(&allowed).len() >= 2 {
+            let settled = cores(&settled);
+            assert_eq!(settled.len(), 1, "one core: {settled:?}");
+            assert_ne!(settled[0], caller);
+            assert!(cores(&allowed).contains(&settled[0]));
+        }
+        let now = sched::sched_getaffinity(Pid::from_raw(0)).unwrap();
+        assert_eq!(
+            cores(&now),
+            cores(&allowed),
+            "the caller's cores are its own"
+        );
     }
 
     #[test]
