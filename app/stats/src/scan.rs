@@ -264,6 +264,8 @@ fn plain(b: u8) -> bool {
 const FAST_RATERS: usize = 64;
 /// In [`Part::guesses`]: no rater predicted.
 const NO_GUESS: u8 = u8::MAX;
+/// Ratings [`Part::usual_rows`] stages before it moves them to the part.
+const STAGED: usize = 64;
 
 /// The raters whose `stamp` is `unit`.
 fn stamped(stamp: &[usize], unit: usize) -> Vec<u32> {
@@ -408,6 +410,13 @@ impl Part {
         let mut n_missing = 0;
         let n_entries = entries.len();
         let unit_len = unit.len;
+        // Ratings are staged here and moved to `entries` a batch at a time:
+        // no capacity check per rating, and registers to spare.
+        let mut staged = [Rating {
+            rater: 0,
+            category: 0,
+        }; STAGED];
+        let mut n_staged = 0;
         while p < end {
             let Some(row) = window(data, p) else {
                 break;
@@ -461,7 +470,7 @@ impl Part {
                 names.extend_from_slice(&row[..Key::MAX]);
                 names.truncate(at + comma);
                 ends.push(names.len());
-                offsets.push(entries.len());
+                offsets.push(entries.len() + n_staged);
                 unit.words = [name[0] & unit.masks[0], name[1] & unit.masks[1]];
                 unit_no += 1;
                 seen = 0;
@@ -469,14 +478,22 @@ impl Part {
             seen |= bit;
             last = usize::from(guess);
             match code {
-                Some(category) => entries.push(Rating {
-                    rater: u32::from(guess),
-                    category,
-                }),
+                Some(category) => {
+                    staged[n_staged % STAGED] = Rating {
+                        rater: u32::from(guess),
+                        category,
+                    };
+                    n_staged += 1;
+                    if n_staged == STAGED {
+                        entries.extend_from_slice(&staged);
+                        n_staged = 0;
+                    }
+                }
                 None => n_missing += 1,
             }
             p += len;
         }
+        entries.extend_from_slice(&staged[..n_staged]);
         self.rows += entries.len() - n_entries + n_missing;
         self.missing += n_missing;
         self.entries = entries;
