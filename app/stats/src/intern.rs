@@ -150,12 +150,104 @@ impl IdTable {
     }
 }
 
+/// Where each of a list of names stored back to back ends: every `width`
+/// bytes while the names are all as wide (unit names often are: a
+/// million of them then need no list), listed once they are not.
+#[derive(Debug, Clone)]
+pub(crate) enum Ends {
+    Every { width: usize, count: usize },
+    Listed(Vec<usize>),
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends::Every { width: 0, count: 0 }
+    }
+}
+
+impl Ends {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Ends::Every { count, .. } => *count,
+            Ends::Listed(ends) => ends.len(),
+        }
+    }
+
+    /// Where the `i`-th name ends.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Ends::Every { width, count } => (i < *count).then(|| (i + 1) * width),
+            Ends::Listed(ends) => ends.get(i).copied(),
+        }
+    }
+
+    /// Where the `i`-th name starts and ends.
+    #[inline]
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        let end = self.get(i)?;
+        let start = match self {
+            Ends::Every { width, .. } => end - width,
+            Ends::Listed(ends) if i > 0 => ends[i - 1],
+            Ends::Listed(_) => 0,
+        };
+        Some((start, end))
+    }
+
+    /// The next name ends at `end` (not before the last one).
+    #[inline]
+    pub(crate) fn push(&mut self, end: usize) {
+        match self {
+            Ends::Every { width, count } if *count == 0 => (*width, *count) = (end, 1),
+            Ends::Every { width, count } if end == (*count + 1) * *width => *count += 1,
+            Ends::Every { .. } => {
+                let mut listed: Vec<usize> = (0..self.len()).filter_map(|i| self.get(i)).collect();
+                listed.push(end);
+                *self = Ends::Listed(listed);
+            }
+            Ends::Listed(ends) => ends.push(end),
+        }
+    }
+
+    /// Room for `n` more names, where they are listed.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        if let Ends::Listed(ends) = self {
+            ends.reserve(n);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl From<Vec<usize>> for Ends {
+    fn from(listed: Vec<usize>) -> Self {
+        let mut ends = Ends::default();
+        for end in listed {
+            ends.push(end);
+        }
+        ends
+    }
+}
+
 /// An ordered list of names stored back to back in one string.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Labels {
     text: String,
-    ends: Vec<usize>,
+    ends: Ends,
 }
+
+/// The same names in the same order, however their ends are kept.
+impl PartialEq for Labels {
+    fn eq(&self, other: &Labels) -> bool {
+        self.text == other.text
+            && self.ends.len() == other.ends.len()
+            && self.ends.iter().eq(other.ends.iter())
+    }
+}
+
+impl Eq for Labels {}
 
 impl Labels {
     /// Number of names.
@@ -167,27 +259,35 @@ impl Labels {
     /// `memcmp` call for short names).
     #[inline]
     pub fn is(&self, i: usize, s: &str) -> bool {
-        let Some(&end) = self.ends.get(i) else {
+        let Some((start, end)) = self.ends.span(i) else {
             return false;
         };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
         eq_short(&self.text.as_bytes()[start..end], s.as_bytes())
     }
 
     /// The `i`-th name, or `None` when out of range.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let (start, end) = self.ends.span(i)?;
         self.text.get(start..end)
     }
 
     /// The names in `text` ending at `ends`; `None` when the text is not
     /// UTF-8, or the ends do not cut all of it into names in order (they
     /// must not decrease, fall inside a character, or leave text over).
-    pub(crate) fn from_utf8(text: Vec<u8>, ends: Vec<usize>) -> Option<Labels> {
+    pub(crate) fn from_utf8(text: Vec<u8>, ends: Ends) -> Option<Labels> {
         let text = String::from_utf8(text).ok()?;
-        let bounded = ends.is_sorted() && ends.iter().all(|&e| text.is_char_boundary(e));
-        let whole = ends.last().copied().unwrap_or(0) == text.len();
+        let bounded = match &ends {
+            Ends::Listed(listed) => {
+                listed.is_sorted() && listed.iter().all(|&e| text.is_char_boundary(e))
+            }
+            Ends::Every { .. } => ends.iter().all(|e| text.is_char_boundary(e)),
+        };
+        let whole = ends
+            .len()
+            .checked_sub(1)
+            .and_then(|i| ends.get(i))
+            .unwrap_or(0)
+            == text.len();
         (bounded && whole).then_some(Labels { text, ends })
     }
 
@@ -205,17 +305,28 @@ impl Labels {
     pub fn append(&mut self, other: &Labels) {
         let base = self.text.len();
         self.text.push_str(&other.text);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
+        for end in other.ends.iter() {
+            self.ends.push(end + base);
+        }
     }
 
     /// These names but the first, moved down in place.
     pub(crate) fn without_first(mut self) -> Labels {
-        let Some(&cut) = self.ends.first() else {
+        let Some(cut) = self.ends.get(0) else {
             return self;
         };
         self.text.drain(..cut);
-        self.ends.remove(0);
-        self.ends.iter_mut().for_each(|e| *e -= cut);
+        self.ends = match self.ends {
+            Ends::Every { width, count } => Ends::Every {
+                width,
+                count: count - 1,
+            },
+            Ends::Listed(mut ends) => {
+                ends.remove(0);
+                ends.iter_mut().for_each(|e| *e -= cut);
+                Ends::Listed(ends)
+            }
+        };
         self
     }
 }
@@ -366,7 +477,7 @@ mod tests {
         assert_eq!(labels.len(), 6);
         assert_eq!((labels.get(1), labels.get(3)), (Some("u2"), Some("u4")));
         assert_eq!(labels.get(5), Some("u5"));
-        let cut = |text: &str, ends: &[usize]| Labels::from_utf8(text.into(), ends.to_vec());
+        let cut = |text: &str, ends: &[usize]| Labels::from_utf8(text.into(), ends.to_vec().into());
         let ok = cut("u1ünit", &[2, 7]).expect("two names");
         assert_eq!((ok.get(0), ok.get(1)), (Some("u1"), Some("ünit")));
         assert!(cut("", &[]).is_some_and(|l| l.len() == 0));
@@ -374,13 +485,37 @@ mod tests {
         assert!(cut("u1ünit", &[2]).is_none(), "text left over");
         assert!(cut("u1ünit", &[7, 2, 7]).is_none(), "ends out of order");
         assert!(
-            Labels::from_utf8(vec![0xff], vec![1]).is_none(),
+            Labels::from_utf8(vec![0xff], vec![1].into()).is_none(),
             "not UTF-8"
         );
         let rest = labels.without_first();
         assert_eq!(rest.len(), 5);
         assert_eq!((rest.get(0), rest.get(4)), (Some("u2"), Some("u5")));
         assert_eq!(rest.get(5), None);
+    }
+
+    #[test]
+    fn names_of_one_width_need_no_list_of_ends() {
+        let mut wide = Labels::default();
+        for n in ["u01", "u02", "u03"] {
+            wide.push(n);
+        }
+        assert!(matches!(wide.ends, Ends::Every { width: 3, count: 3 }));
+        wide.push("u100");
+        assert!(matches!(&wide.ends, Ends::Listed(l) if l == &[3, 6, 9, 13]));
+        assert_eq!(
+            (wide.get(2), wide.get(3), wide.get(4)),
+            (Some("u03"), Some("u100"), None)
+        );
+        assert!(wide.is(3, "u100") && !wide.is(0, "u02"));
+        // The same names, their ends kept either way, are equal.
+        let listed = Labels {
+            text: "u02u03".into(),
+            ends: Ends::Listed(vec![3, 6]),
+        };
+        let every = Labels::from_utf8(b"u01u02u03".to_vec(), vec![3, 6, 9].into()).unwrap();
+        assert_eq!(every.without_first(), listed);
+        assert_ne!(wide, listed);
     }
 
     #[test]

@@ -28,7 +28,7 @@
 use std::io;
 
 use crate::csv::next_special;
-use crate::intern::{eq_short, Labels, StrInterner};
+use crate::intern::{eq_short, Ends, Labels, StrInterner};
 use crate::matrix::{
     categories_of, Block, BuildOptions, CategoryCounts, PackedRange, Packer, Rating, RatingMatrix,
     ValueTable, NOT_CACHED,
@@ -152,7 +152,7 @@ fn field(data: &[u8], from: usize, last: bool) -> Option<(&str, usize)> {
 struct UnitsRead<'p> {
     field: &'p mut Vec<u8>,
     names: &'p mut Vec<u8>,
-    ends: &'p mut Vec<usize>,
+    ends: &'p mut Ends,
     offsets: &'p mut Vec<usize>,
     first_unit_raters: &'p mut Option<Vec<u32>>,
 }
@@ -290,7 +290,7 @@ struct Part {
     /// The units' names back to back as read, and where each ends: checked
     /// as UTF-8 once, at the end, rather than name by name.
     unit_names: Vec<u8>,
-    unit_ends: Vec<usize>,
+    unit_ends: Ends,
     raters: StrInterner,
     values: ValueTable,
     /// Where each unit's ratings start in `entries`.
@@ -329,7 +329,7 @@ impl Part {
         Part {
             units: Labels::default(),
             unit_names: Vec::new(),
-            unit_ends: Vec::new(),
+            unit_ends: Ends::default(),
             raters: StrInterner::new(),
             values: ValueTable::new(options),
             offsets: Vec::new(),
