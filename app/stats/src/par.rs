@@ -147,7 +147,7 @@ mod tests {
     fn new_threads_settle_on_a_core_other_than_the_callers() {
         use nix::{sched, unistd::Pid};
         let spread = Spread::new();
-        let (caller, allowed) = spread.cores.clone().expect("the cores are known on Linux");
+        let (caller, allowed) = spread.cores.expect("the cores are known on Linux");
         let cores = |set: &sched::CpuSet| -> Vec<usize> {
             (0..sched::CpuSet::count())
                 .filter(|&c| set.is_set(c).unwrap_or(false))
