@@ -198,15 +198,29 @@ impl Ends {
     #[inline]
     pub(crate) fn push(&mut self, end: usize) {
         match self {
-            Ends::Every { width, count } if *count == 0 => (*width, *count) = (end, 1),
-            Ends::Every { width, count } if end == (*count + 1) * *width => *count += 1,
-            Ends::Every { .. } => {
-                let mut listed: Vec<usize> = (0..self.len()).filter_map(|i| self.get(i)).collect();
-                listed.push(end);
-                *self = Ends::Listed(listed);
+            Ends::Every { width, count } if *count > 0 && end == (*count + 1) * *width => {
+                *count += 1;
             }
             Ends::Listed(ends) => ends.push(end),
+            Ends::Every { .. } => self.push_first_or_other(end),
         }
+    }
+
+    /// [`Ends::push`] of the first name, or of one of another width.
+    #[cold]
+    #[inline(never)]
+    fn push_first_or_other(&mut self, end: usize) {
+        *self = match self.len() {
+            0 => Ends::Every {
+                width: end,
+                count: 1,
+            },
+            _ => {
+                let mut listed: Vec<usize> = self.iter().collect();
+                listed.push(end);
+                Ends::Listed(listed)
+            }
+        };
     }
 
     /// Room for `n` more names, where they are listed.
