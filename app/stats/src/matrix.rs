@@ -1302,6 +1302,14 @@ pub(crate) struct Packer {
 impl Packer {
     const RECENT_BITS: u32 = 10;
 
+    /// A table with room for `units` units' ids.
+    pub(crate) fn with_room(units: usize) -> Packer {
+        Packer {
+            units: Vec::with_capacity(units),
+            ..Packer::default()
+        }
+    }
+
     /// The next unit's key.
     pub(crate) fn push(&mut self, key: u128) {
         if self.recent.is_empty() {

@@ -837,9 +837,9 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
             })
             .collect()
     };
-    let recode = |(entries, starts, raters, categories): Recoding<'_>| {
+    let recode = |(entries, starts, raters, categories, room): Recoding<'_>| {
         let mut counts = vec![0usize; n_raters];
-        let mut packer = pack.then(Packer::default);
+        let mut packer = pack.then(|| Packer::with_room(room));
         for (u, &start) in starts.iter().enumerate() {
             let end = starts.get(u + 1).copied().unwrap_or(entries.len());
             let unit = &mut entries[start..end];
@@ -863,14 +863,22 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
         (counts, packer.map(Packer::finish))
     };
     let continues: Vec<bool> = rest.iter().map(|j| j.continues).collect();
-    let mut work: Vec<Recoding<'_>> =
-        vec![(&mut whole.entries, &whole.offsets, None, category_map(None))];
+    // The first part's unit list becomes the matrix's (the others' are
+    // appended to it): room for all of them, so it is never moved.
+    let mut work: Vec<Recoding<'_>> = vec![(
+        &mut whole.entries,
+        &whole.offsets,
+        None,
+        category_map(None),
+        n_units,
+    )];
     work.extend(rest.iter_mut().map(|j| -> Recoding<'_> {
         (
             &mut j.part.entries,
             &j.part.offsets,
             Some(&j.raters),
             category_map(Some(&j.codes)),
+            j.part.offsets.len(),
         )
     }));
     let mut counts = vec![0usize; n_raters];
@@ -939,13 +947,15 @@ struct Joined {
 }
 
 /// One part's ratings to recode: the ratings, where its units start, its
-/// map of rater ids (`None`: already the whole's), and its map from value
-/// code to category and the category's one in a packed key.
+/// map of rater ids (`None`: already the whole's), its map from value code
+/// to category and the category's one in a packed key, and the room to
+/// make for its units' pattern ids.
 type Recoding<'a> = (
     &'a mut [Rating],
     &'a [usize],
     Option<&'a [u32]>,
     Vec<(u32, u128)>,
+    usize,
 );
 
 /// The number of ratings a packed key counts.
