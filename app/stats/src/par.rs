@@ -112,8 +112,13 @@ impl Spread {
             if let Some(core) = core {
                 let mut only = sched::CpuSet::new();
                 // Best effort: a thread that cannot move runs where it is.
-                if only.set(core).is_ok() {
-                    let _ = sched::sched_setaffinity(Pid::from_raw(0), &only);
+                // Moved, the thread may run anywhere again: the scheduler
+                // leaves a running thread where it is, and can still move it
+                // should the caller come to share its core.
+                if only.set(core).is_ok()
+                    && sched::sched_setaffinity(Pid::from_raw(0), &only).is_ok()
+                {
+                    let _ = sched::sched_setaffinity(Pid::from_raw(0), allowed);
                 }
             }
         }
