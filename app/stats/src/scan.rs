@@ -147,32 +147,6 @@ fn field(data: &[u8], from: usize, last: bool) -> Option<(&str, usize)> {
     Some((std::str::from_utf8(field).ok()?, next))
 }
 
-/// A part's record of the units it has read, borrowed from it while
-/// [`Part::row`] begins a unit.
-struct UnitsRead<'p> {
-    field: &'p mut Vec<u8>,
-    names: &'p mut Vec<u8>,
-    ends: &'p mut Ends,
-    offsets: &'p mut Vec<usize>,
-    first_unit_raters: &'p mut Option<Vec<u32>>,
-}
-
-impl UnitsRead<'_> {
-    /// Records the start of unit `name` after the last one, whose ratings
-    /// ended at `entries`, and makes it the last unit's field.
-    fn begin(self, name: &[u8], stamp: &[usize], entries: usize) {
-        if self.ends.len() == 1 {
-            *self.first_unit_raters = Some(stamped(stamp, 0));
-        }
-        self.names.extend_from_slice(name);
-        self.ends.push(self.names.len());
-        self.offsets.push(entries);
-        self.field.clear();
-        self.field.extend_from_slice(name);
-        self.field.push(b',');
-    }
-}
-
 /// A field of at most [`Key::MAX`] bytes (a name and its comma) as two
 /// little-endian words and the masks of its bytes, so that it is compared
 /// at any offset of a row with two loads and no branch on its length.
@@ -399,7 +373,7 @@ impl Part {
         let Some(mut unit) = Key::new(&self.unit_field) else {
             return p;
         };
-        let start_unit = unit_no;
+        let unit_at_start = unit_no;
         let mut entries = std::mem::take(&mut self.entries);
         let mut names = std::mem::take(&mut self.unit_names);
         let mut ends = std::mem::take(&mut self.unit_ends);
@@ -448,7 +422,7 @@ impl Part {
                 }
             } else {
                 // A new unit: the usual successor, after a unit whose
-                // raters need no record (see `UnitsRead::begin`).
+                // raters need no record (see `Part::start_unit`).
                 let [lo, hi] = unit.diff(name);
                 let from = match lo {
                     0 => 8 + hi.trailing_zeros() as usize / 8,
@@ -500,7 +474,7 @@ impl Part {
         self.unit_names = names;
         self.unit_ends = ends;
         self.offsets = offsets;
-        if unit_no != start_unit {
+        if unit_no != unit_at_start {
             self.unit_field = unit.bytes();
         }
         self.last_rater = last as u32;
@@ -512,17 +486,19 @@ impl Part {
         p
     }
 
-    /// The part's record of its units, with the stamps and the number of
-    /// ratings read so far, borrowed apart.
-    fn units_read(&mut self) -> (UnitsRead<'_>, &[usize], usize) {
-        let units = UnitsRead {
-            field: &mut self.unit_field,
-            names: &mut self.unit_names,
-            ends: &mut self.unit_ends,
-            offsets: &mut self.offsets,
-            first_unit_raters: &mut self.first_unit_raters,
-        };
-        (units, &self.stamp, self.entries.len())
+    /// Records the start of unit `name` after the last one, and makes it
+    /// the last unit's field.
+    fn start_unit(&mut self, name: &[u8]) {
+        if self.unit_ends.len() == 1 {
+            self.first_unit_raters = Some(self.raters_of(0));
+        }
+        self.unit_names.extend_from_slice(name);
+        self.unit_ends.push(self.unit_names.len());
+        self.offsets.push(self.entries.len());
+        self.unit_field.clear();
+        self.unit_field.extend_from_slice(name);
+        self.unit_field.push(b',');
+        self.seen = 0;
     }
 
     /// Sets `units` from the names read; `None` if they are not UTF-8.
@@ -555,9 +531,7 @@ impl Part {
             if name.is_empty() || !shortlex_less(last, name.as_bytes()) {
                 return None;
             }
-            let (units, stamp, entries) = self.units_read();
-            units.begin(name.as_bytes(), stamp, entries);
-            self.seen = 0;
+            self.start_unit(name.as_bytes());
             p = next;
         }
         let unit_no = self.unit_ends.len() - 1;
@@ -837,7 +811,14 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
             })
             .collect()
     };
-    let recode = |(entries, starts, raters, categories, room): Recoding<'_>| {
+    let recode = |part: Recoding<'_>| {
+        let Recoding {
+            entries,
+            starts,
+            raters,
+            categories,
+            room,
+        } = part;
         let mut counts = vec![0usize; n_raters];
         let mut packer = pack.then(|| Packer::with_room(room));
         for (u, &start) in starts.iter().enumerate() {
@@ -865,21 +846,19 @@ fn join(parts: Vec<Part>) -> Option<RatingMatrix> {
     let continues: Vec<bool> = rest.iter().map(|j| j.continues).collect();
     // The first part's unit list becomes the matrix's (the others' are
     // appended to it): room for all of them, so it is never moved.
-    let mut work: Vec<Recoding<'_>> = vec![(
-        &mut whole.entries,
-        &whole.offsets,
-        None,
-        category_map(None),
-        n_units,
-    )];
-    work.extend(rest.iter_mut().map(|j| -> Recoding<'_> {
-        (
-            &mut j.part.entries,
-            &j.part.offsets,
-            Some(&j.raters),
-            category_map(Some(&j.codes)),
-            j.part.offsets.len(),
-        )
+    let mut work = vec![Recoding {
+        entries: &mut whole.entries,
+        starts: &whole.offsets,
+        raters: None,
+        categories: category_map(None),
+        room: n_units,
+    }];
+    work.extend(rest.iter_mut().map(|j| Recoding {
+        entries: &mut j.part.entries,
+        starts: &j.part.offsets,
+        raters: Some(&j.raters),
+        categories: category_map(Some(&j.codes)),
+        room: j.part.offsets.len(),
     }));
     let mut counts = vec![0usize; n_raters];
     let mut ranges = Vec::with_capacity(work.len());
@@ -946,17 +925,18 @@ struct Joined {
     continues: bool,
 }
 
-/// One part's ratings to recode: the ratings, where its units start, its
-/// map of rater ids (`None`: already the whole's), its map from value code
-/// to category and the category's one in a packed key, and the room to
-/// make for its units' pattern ids.
-type Recoding<'a> = (
-    &'a mut [Rating],
-    &'a [usize],
-    Option<&'a [u32]>,
-    Vec<(u32, u128)>,
-    usize,
-);
+/// One part's ratings to recode.
+struct Recoding<'a> {
+    entries: &'a mut [Rating],
+    /// Where its units start in `entries`.
+    starts: &'a [usize],
+    /// Its rater ids' ids in the whole (`None`: they are the whole's).
+    raters: Option<&'a [u32]>,
+    /// By value code: the category, and the category's one in a packed key.
+    categories: Vec<(u32, u128)>,
+    /// The room to make for its units' pattern ids.
+    room: usize,
+}
 
 /// The number of ratings a packed key counts.
 fn packed_total(key: u128) -> u32 {
