@@ -13,6 +13,7 @@
 
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
 /// How many threads the machine offers (asked once: the answer costs
@@ -29,24 +30,15 @@ pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync)
     let Some(first) = items.next() else {
         return Vec::new();
     };
-    let spread = &Spread::new();
+    let spread = &Spread::new(items.len());
     std::thread::scope(|s| {
         let others: Vec<_> = items
             .enumerate()
-            .map(|(k, item)| {
-                s.spawn(move || {
-                    spread.settle(k);
-                    work(item)
-                })
-            })
+            .map(|(k, item)| spread.spawn(s, k, move || work(item)))
             .collect();
-        spread.wait_for(others.len());
+        spread.wait();
         let mut all = vec![work(first)];
-        all.extend(
-            others
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| resume_unwind(panic))),
-        );
+        all.extend(others.into_iter().map(joined));
         all
     })
 }
@@ -56,16 +48,17 @@ pub(crate) fn join<A: Send, B: Send>(
     here: impl FnOnce() -> A,
     there: impl FnOnce() -> B + Send,
 ) -> (A, B) {
-    let spread = &Spread::new();
+    let spread = &Spread::new(1);
     std::thread::scope(|s| {
-        let other = s.spawn(move || {
-            spread.settle(0);
-            there()
-        });
-        spread.wait_for(1);
-        let a = here();
-        (a, other.join().unwrap_or_else(|panic| resume_unwind(panic)))
+        let other = spread.spawn(s, 0, there);
+        spread.wait();
+        (here(), joined(other))
     })
+}
+
+/// A scoped thread's result, its panic resumed here.
+fn joined<R>(handle: ScopedJoinHandle<'_, R>) -> R {
+    handle.join().unwrap_or_else(|panic| resume_unwind(panic))
 }
 
 /// Puts the new threads of one parallel step on cores of their own: the
@@ -77,6 +70,8 @@ struct Spread {
     /// The core the caller was on, and the cores the process may use.
     #[cfg(target_os = "linux")]
     cores: Option<(usize, nix::sched::CpuSet)>,
+    /// How many new threads the step starts, and how many have.
+    threads: usize,
     started: AtomicUsize,
 }
 
@@ -84,19 +79,38 @@ impl Spread {
     /// How long the caller yields at most for its new threads to start.
     const WAIT: Duration = Duration::from_millis(2);
 
-    fn new() -> Spread {
+    /// For a step that starts `threads` new threads: where none, it asks
+    /// the system nothing.
+    fn new(threads: usize) -> Spread {
         #[cfg(target_os = "linux")]
-        let cores = {
-            use nix::{sched, unistd::Pid};
-            sched::sched_getcpu()
-                .ok()
-                .zip(sched::sched_getaffinity(Pid::from_raw(0)).ok())
-        };
+        let cores = (threads > 0)
+            .then(|| {
+                use nix::{sched, unistd::Pid};
+                sched::sched_getcpu()
+                    .ok()
+                    .zip(sched::sched_getaffinity(Pid::from_raw(0)).ok())
+            })
+            .flatten();
         Spread {
             #[cfg(target_os = "linux")]
             cores,
+            threads,
             started: AtomicUsize::new(0),
         }
+    }
+
+    /// Starts `work` on a new thread of `scope`, the `k`-th of the step,
+    /// which settles first.
+    fn spawn<'scope, R: Send + 'scope>(
+        &'scope self,
+        scope: &'scope Scope<'scope, '_>,
+        k: usize,
+        work: impl FnOnce() -> R + Send + 'scope,
+    ) -> ScopedJoinHandle<'scope, R> {
+        scope.spawn(move || {
+            self.settle(k);
+            work()
+        })
     }
 
     /// Moves the calling (new) thread to the `k`-th core other than the
@@ -125,15 +139,16 @@ impl Spread {
         self.started.fetch_add(1, Ordering::Release);
     }
 
-    /// Yields until `n` new threads have started, or [`Spread::WAIT`].
-    fn wait_for(&self, n: usize) {
+    /// Yields until the step's new threads have started, or for
+    /// [`Spread::WAIT`].
+    fn wait(&self) {
         // No clock without new threads: a step of one piece runs where
         // there is none (in the browser's wasm, say).
-        if n == 0 {
+        if self.threads == 0 {
             return;
         }
         let since = Instant::now();
-        while self.started.load(Ordering::Acquire) < n && since.elapsed() < Self::WAIT {
+        while self.started.load(Ordering::Acquire) < self.threads && since.elapsed() < Self::WAIT {
             std::thread::yield_now();
         }
     }
@@ -158,7 +173,8 @@ mod tests {
     #[test]
     fn new_threads_settle_on_a_core_other_than_the_callers() {
         use nix::{sched, unistd::Pid};
-        let spread = Spread::new();
+        assert!(Spread::new(0).cores.is_none(), "no new thread, no question");
+        let spread = Spread::new(1);
         let (caller, allowed) = spread.cores.expect("the cores are known on Linux");
         let cores = |set: &sched::CpuSet| -> Vec<usize> {
             (0..sched::CpuSet::count())
@@ -175,7 +191,7 @@ mod tests {
             .join()
             .unwrap()
         });
-        spread.wait_for(1);
+        spread.wait();
         assert_eq!(spread.started.load(Ordering::Acquire), 1);
         if cores(&allowed).len() >= 2 {
             assert_ne!(settled_on, caller);
