@@ -182,6 +182,11 @@ impl Ends {
         }
     }
 
+    /// Where the last name ends.
+    fn last(&self) -> Option<usize> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
     /// Where the `i`-th name starts and ends.
     #[inline]
     fn span(&self, i: usize) -> Option<(usize, usize)> {
@@ -255,9 +260,7 @@ pub struct Labels {
 /// The same names in the same order, however their ends are kept.
 impl PartialEq for Labels {
     fn eq(&self, other: &Labels) -> bool {
-        self.text == other.text
-            && self.ends.len() == other.ends.len()
-            && self.ends.iter().eq(other.ends.iter())
+        self.text == other.text && self.ends.iter().eq(other.ends.iter())
     }
 }
 
@@ -296,12 +299,7 @@ impl Labels {
             }
             Ends::Every { .. } => ends.iter().all(|e| text.is_char_boundary(e)),
         };
-        let whole = ends
-            .len()
-            .checked_sub(1)
-            .and_then(|i| ends.get(i))
-            .unwrap_or(0)
-            == text.len();
+        let whole = ends.last().unwrap_or(0) == text.len();
         (bounded && whole).then_some(Labels { text, ends })
     }
 
