@@ -13,21 +13,30 @@ export LEPTOS_OUTPUT_NAME=concord
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Build tools are installed with a cheap release profile. cargo-leptos asks
+# for fat LTO in one codegen unit, which on two cores is most of its compile
+# time; these tools only orchestrate the build, so their speed is not ours
+# to chase.
+install_tool() {
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$@"
+}
+
 bootstrap_build() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (compiles for ~20 minutes, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (compiles for some minutes, once)"
+    install_tool cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   # The CLI must equal the wasm-bindgen crate pinned in Cargo.lock.
   local wb
   wb=$(grep -A1 '^name = "wasm-bindgen"$' "$CONCORD_ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
     step "installing wasm-bindgen-cli $wb"
-    cargo install wasm-bindgen-cli --version "$wb" --force
+    install_tool wasm-bindgen-cli --version "$wb" --force
   fi
   # Debian's binaryen is too old for what rustc emits; npm's is current.
   if ! "$CONCORD_ROOT/.tools/node_modules/.bin/wasm-opt" --version >/dev/null 2>&1; then
