@@ -143,7 +143,7 @@ async fn releases_of(
     State(state): State<AppState>,
     Path(id): Path<i32>,
 ) -> Result<Json<Vec<ReleaseSummary>>, Failure> {
-    Ok(Json(releases::release(&state.db, id, None).await?.history))
+    Ok(Json(releases::history(&state.db, id).await?))
 }
 
 /// One release in full: cells, profiles, reliability, anonymized ratings

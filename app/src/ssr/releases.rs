@@ -2,7 +2,10 @@
 //! downloads ever read. A release is frozen at publication; nothing here
 //! computes from live ratings.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 
 use super::entities::{release, study};
 use super::internal;
@@ -11,7 +14,40 @@ use crate::model::results::{
 };
 use crate::model::AppError;
 
-fn summary(r: &release::Model) -> Result<ReleaseSummary, AppError> {
+/// What a listing shows of a release: everything but its results and
+/// ratings, which are the bulk of it and are read only for the release
+/// itself.
+#[derive(Debug, FromQueryResult)]
+struct ReleaseHead {
+    study_id: i32,
+    number: i32,
+    round: i32,
+    changelog: String,
+    created_at: sea_orm::prelude::TimeDateTimeWithTimeZone,
+}
+
+/// The heads of the releases `query` selects, newest first.
+async fn heads(
+    db: &impl ConnectionTrait,
+    query: Select<release::Entity>,
+) -> Result<Vec<ReleaseHead>, AppError> {
+    query
+        .select_only()
+        .columns([
+            release::Column::StudyId,
+            release::Column::Number,
+            release::Column::Round,
+            release::Column::Changelog,
+            release::Column::CreatedAt,
+        ])
+        .order_by_desc(release::Column::Number)
+        .into_model::<ReleaseHead>()
+        .all(db)
+        .await
+        .map_err(internal)
+}
+
+fn summary(r: &ReleaseHead) -> Result<ReleaseSummary, AppError> {
     let changes: Vec<ChangeEntry> = serde_json::from_str(&r.changelog).map_err(internal)?;
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     Ok(ReleaseSummary {
@@ -25,11 +61,7 @@ fn summary(r: &release::Model) -> Result<ReleaseSummary, AppError> {
 
 /// Every study with a release, newest study first.
 pub async fn published_studies(db: &impl ConnectionTrait) -> Result<Vec<PublishedStudy>, AppError> {
-    let releases = release::Entity::find()
-        .order_by_desc(release::Column::Number)
-        .all(db)
-        .await
-        .map_err(internal)?;
+    let releases = heads(db, release::Entity::find()).await?;
     let studies = study::Entity::find()
         .filter(study::Column::Id.is_in(releases.iter().map(|r| r.study_id)))
         .order_by_desc(study::Column::Id)
@@ -51,6 +83,22 @@ pub async fn published_studies(db: &impl ConnectionTrait) -> Result<Vec<Publishe
     Ok(out)
 }
 
+/// A study's releases, newest first. Unpublished studies are not found.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    study_id: i32,
+) -> Result<Vec<ReleaseSummary>, AppError> {
+    let all = heads(
+        db,
+        release::Entity::find().filter(release::Column::StudyId.eq(study_id)),
+    )
+    .await?;
+    if all.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    all.iter().map(summary).collect()
+}
+
 /// A release of a study (the latest when `number` is `None`) with the
 /// study's release history. Unpublished studies are not found.
 pub async fn release(
@@ -58,26 +106,32 @@ pub async fn release(
     study_id: i32,
     number: Option<i32>,
 ) -> Result<Release, AppError> {
-    let all = release::Entity::find()
+    let history = history(db, study_id).await?;
+    let number = match number {
+        Some(n) => n,
+        None => history[0].number,
+    };
+    let chosen = release::Entity::find()
         .filter(release::Column::StudyId.eq(study_id))
-        .order_by_desc(release::Column::Number)
-        .all(db)
+        .filter(release::Column::Number.eq(number))
+        .one(db)
         .await
-        .map_err(internal)?;
-    let chosen = match number {
-        Some(n) => all.iter().find(|r| r.number == n),
-        None => all.first(),
-    }
-    .ok_or(AppError::NotFound)?;
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
     let results: StudyResults = serde_json::from_str(&chosen.results).map_err(internal)?;
     let ratings: Vec<AnonymousRating> = serde_json::from_str(&chosen.ratings).map_err(internal)?;
     let changelog: Vec<ChangeEntry> = serde_json::from_str(&chosen.changelog).map_err(internal)?;
+    let summary = history
+        .iter()
+        .find(|h| h.number == number)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     Ok(Release {
-        summary: summary(chosen)?,
+        summary,
         results,
         ratings,
         changelog,
-        history: all.iter().map(summary).collect::<Result<_, _>>()?,
+        history,
     })
 }
 
