@@ -10,7 +10,8 @@
 # as is. Generates two deterministic data sets (100,000 units x 5 raters,
 # 5 ordinal levels, 10% missing; and 1,000,000 ratings), installs
 # krippendorff and numpy into a throwaway venv under /tmp, and reports the
-# speed-up and peak memory of whole processes, checking that both agree on
+# speed-up (of the best times, and the median of paired runs) and peak
+# memory of whole processes, checking that both agree on
 # the ordinal alpha to 1e-9.
 #
 # Environment: BENCH_DIR (work directory, default a fresh /tmp dir, removed
@@ -57,7 +58,7 @@ VENV="$WORK/venv"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check krippendorff numpy
 "$VENV/bin/python" -c 'import importlib.metadata as m; print("krippendorff", m.version("krippendorff"), "/ numpy", m.version("numpy"))'
 
-step "timing whole processes (best of $REPEATS)"
+step "timing whole processes, the two in turn (best of $REPEATS, and the median of the paired ratios)"
 "$VENV/bin/python" "$ROOT/scripts/bench_agreement_compare.py" \
   --bin "$BIN" --python "$VENV/bin/python" --reference "$ROOT/scripts/bench_agreement_python.py" \
   --repeats "$REPEATS" "$SMALL" "$LARGE"

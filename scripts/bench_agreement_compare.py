@@ -4,7 +4,9 @@
 scripts/bench-agreement.sh.
 
 For each file: best-of-N wall time of each command (time.perf_counter around
-subprocess.run), peak resident memory of each from `/usr/bin/time -v`, and a
+subprocess.run, the two commands taking turns so that both see the machine
+in the same state), the median of the N paired ratios (steadier than the
+ratio of the bests on a virtual machine whose speed drifts), peak resident memory of each from `/usr/bin/time -v`, and a
 check that both print the same ordinal alpha to 1e-9. Exits non-zero when
 the alphas disagree or a command fails; prints whether the targets (>= 50x
 faster on the first file, peak memory < 3x the file size) were met.
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -32,12 +35,16 @@ def run(cmd):
     return elapsed, done.stdout
 
 
-def best_time(cmd, repeats):
-    best, out = None, None
+def paired_times(ours_cmd, theirs_cmd, repeats):
+    """Runs the two commands in turn `repeats` times: (our times, our last
+    output, their times, their last output)."""
+    ours, theirs = [], []
     for _ in range(repeats):
-        t, out = run(cmd)
-        best = t if best is None else min(best, t)
-    return best, out
+        t, ours_out = run(ours_cmd)
+        ours.append(t)
+        t, theirs_out = run(theirs_cmd)
+        theirs.append(t)
+    return ours, ours_out, theirs, theirs_out
 
 
 def peak_rss_bytes(cmd):
@@ -70,8 +77,9 @@ def main() -> None:
         size = os.path.getsize(path)
         ours_cmd = [args.bin, "agreement", path, "--level", "ordinal"]
         theirs_cmd = [args.python, args.reference, path, "ordinal"]
-        ours_t, ours_out = best_time(ours_cmd, args.repeats)
-        theirs_t, theirs_out = best_time(theirs_cmd, args.repeats)
+        ours_ts, ours_out, theirs_ts, theirs_out = paired_times(ours_cmd, theirs_cmd, args.repeats)
+        ours_t, theirs_t = min(ours_ts), min(theirs_ts)
+        paired = statistics.median(t / o for o, t in zip(ours_ts, theirs_ts))
         report = json.loads(ours_out)
         ours_alpha = report["krippendorff_alpha"]["ordinal"]
         theirs_alpha = float(theirs_out.strip())
@@ -79,20 +87,21 @@ def main() -> None:
         ok &= agree
         ours_rss = peak_rss_bytes(ours_cmd)
         theirs_rss = peak_rss_bytes(theirs_cmd)
-        results.append((path, size, report, ours_t, theirs_t, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss))
+        results.append((path, size, report, ours_t, theirs_t, paired, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss))
 
     print()
-    print(f"{'file':<28} {'size':>8} {'ratings':>9} {'concord':>9} {'python':>9} {'speed-up':>9} {'concord RSS':>12} {'RSS/size':>9} {'python RSS':>11}  alpha (ordinal)")
-    for path, size, report, ours_t, theirs_t, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss in results:
+    print(f"{'file':<28} {'size':>8} {'ratings':>9} {'concord':>9} {'python':>9} {'speed-up':>9} {'paired':>7} {'concord RSS':>12} {'RSS/size':>9} {'python RSS':>11}  alpha (ordinal)")
+    for path, size, report, ours_t, theirs_t, paired, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss in results:
         print(
             f"{os.path.basename(path):<28} {mib(size):>6.1f}MB {report['ratings']:>9} {ours_t * 1000:>7.1f}ms {theirs_t * 1000:>7.0f}ms"
-            f" {theirs_t / ours_t:>8.1f}x {mib(ours_rss):>10.1f}MB {ours_rss / size:>8.2f}x {mib(theirs_rss):>9.1f}MB"
+            f" {theirs_t / ours_t:>8.1f}x {paired:>6.1f}x {mib(ours_rss):>10.1f}MB {ours_rss / size:>8.2f}x {mib(theirs_rss):>9.1f}MB"
             f"  {ours_alpha!r} vs {theirs_alpha!r} {'(same to 1e-9)' if agree else '(DIFFERENT)'}"
         )
     print()
     first = results[0]
     speed = first[4] / first[3]
-    print(f"speed target (>= {SPEED_TARGET:.0f}x on {os.path.basename(first[0])}): {speed:.1f}x -> {'met' if speed >= SPEED_TARGET else 'MISSED'}")
+    print(f"speed target (>= {SPEED_TARGET:.0f}x on {os.path.basename(first[0])}): {speed:.1f}x -> {'met' if speed >= SPEED_TARGET else 'MISSED'}"
+          f" (median of paired runs: {first[5]:.1f}x)")
     for path, size, *_rest in results:
         rss = _rest[-2]
         print(f"memory target (< {MEMORY_TARGET:.0f}x file size) on {os.path.basename(path)}: {rss / size:.2f}x -> {'met' if rss < MEMORY_TARGET * size else 'MISSED'}")

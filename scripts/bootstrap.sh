@@ -28,7 +28,7 @@ bootstrap_build() {
     rustup target add wasm32-unknown-unknown
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (compiles for some minutes, once)"
+    step "installing cargo-leptos $CARGO_LEPTOS_VERSION (compiles for about 20 minutes, once)"
     install_tool cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   # The CLI must equal the wasm-bindgen crate pinned in Cargo.lock.
