@@ -107,13 +107,15 @@ pub async fn release(
     number: Option<i32>,
 ) -> Result<Release, AppError> {
     let history = history(db, study_id).await?;
-    let number = match number {
-        Some(n) => n,
-        None => history[0].number,
-    };
+    let summary = match number {
+        Some(n) => history.iter().find(|h| h.number == n),
+        None => history.first(),
+    }
+    .cloned()
+    .ok_or(AppError::NotFound)?;
     let chosen = release::Entity::find()
         .filter(release::Column::StudyId.eq(study_id))
-        .filter(release::Column::Number.eq(number))
+        .filter(release::Column::Number.eq(summary.number))
         .one(db)
         .await
         .map_err(internal)?
@@ -121,11 +123,6 @@ pub async fn release(
     let results: StudyResults = serde_json::from_str(&chosen.results).map_err(internal)?;
     let ratings: Vec<AnonymousRating> = serde_json::from_str(&chosen.ratings).map_err(internal)?;
     let changelog: Vec<ChangeEntry> = serde_json::from_str(&chosen.changelog).map_err(internal)?;
-    let summary = history
-        .iter()
-        .find(|h| h.number == number)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
     Ok(Release {
         summary,
         results,
