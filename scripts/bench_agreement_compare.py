@@ -6,8 +6,9 @@ scripts/bench-agreement.sh.
 For each file: best-of-N wall time of each command (time.perf_counter around
 subprocess.run, the two commands taking turns so that both see the machine
 in the same state), the median of the N paired ratios (steadier than the
-ratio of the bests on a virtual machine whose speed drifts), peak resident memory of each from `/usr/bin/time -v`, and a
-check that both print the same ordinal alpha to 1e-9. Exits non-zero when
+ratio of the bests on a virtual machine whose speed drifts), peak resident
+memory of each from `/usr/bin/time -v`, and a check that both print the
+same ordinal alpha to 1e-9. Exits non-zero when
 the alphas disagree or a command fails; prints whether the targets (>= 50x
 faster on the first file, peak memory < 3x the file size) were met.
 """
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import NamedTuple
 
 SPEED_TARGET = 50.0
 MEMORY_TARGET = 3.0
@@ -45,6 +47,20 @@ def paired_times(ours_cmd, theirs_cmd, repeats):
         t, theirs_out = run(theirs_cmd)
         theirs.append(t)
     return ours, ours_out, theirs, theirs_out
+
+
+class FileResult(NamedTuple):
+    path: str
+    size: int
+    ratings: int
+    ours_t: float
+    theirs_t: float
+    paired: float
+    ours_alpha: float
+    theirs_alpha: float
+    agree: bool
+    ours_rss: int
+    theirs_rss: int
 
 
 def peak_rss_bytes(cmd):
@@ -87,24 +103,23 @@ def main() -> None:
         ok &= agree
         ours_rss = peak_rss_bytes(ours_cmd)
         theirs_rss = peak_rss_bytes(theirs_cmd)
-        results.append((path, size, report, ours_t, theirs_t, paired, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss))
+        results.append(FileResult(path, size, report["ratings"], ours_t, theirs_t, paired, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss))
 
     print()
     print(f"{'file':<28} {'size':>8} {'ratings':>9} {'concord':>9} {'python':>9} {'speed-up':>9} {'paired':>7} {'concord RSS':>12} {'RSS/size':>9} {'python RSS':>11}  alpha (ordinal)")
-    for path, size, report, ours_t, theirs_t, paired, ours_alpha, theirs_alpha, agree, ours_rss, theirs_rss in results:
+    for r in results:
         print(
-            f"{os.path.basename(path):<28} {mib(size):>6.1f}MB {report['ratings']:>9} {ours_t * 1000:>7.1f}ms {theirs_t * 1000:>7.0f}ms"
-            f" {theirs_t / ours_t:>8.1f}x {paired:>6.1f}x {mib(ours_rss):>10.1f}MB {ours_rss / size:>8.2f}x {mib(theirs_rss):>9.1f}MB"
-            f"  {ours_alpha!r} vs {theirs_alpha!r} {'(same to 1e-9)' if agree else '(DIFFERENT)'}"
+            f"{os.path.basename(r.path):<28} {mib(r.size):>6.1f}MB {r.ratings:>9} {r.ours_t * 1000:>7.1f}ms {r.theirs_t * 1000:>7.0f}ms"
+            f" {r.theirs_t / r.ours_t:>8.1f}x {r.paired:>6.1f}x {mib(r.ours_rss):>10.1f}MB {r.ours_rss / r.size:>8.2f}x {mib(r.theirs_rss):>9.1f}MB"
+            f"  {r.ours_alpha!r} vs {r.theirs_alpha!r} {'(same to 1e-9)' if r.agree else '(DIFFERENT)'}"
         )
     print()
     first = results[0]
-    speed = first[4] / first[3]
-    print(f"speed target (>= {SPEED_TARGET:.0f}x on {os.path.basename(first[0])}): {speed:.1f}x -> {'met' if speed >= SPEED_TARGET else 'MISSED'}"
-          f" (median of paired runs: {first[5]:.1f}x)")
-    for path, size, *_rest in results:
-        rss = _rest[-2]
-        print(f"memory target (< {MEMORY_TARGET:.0f}x file size) on {os.path.basename(path)}: {rss / size:.2f}x -> {'met' if rss < MEMORY_TARGET * size else 'MISSED'}")
+    speed = first.theirs_t / first.ours_t
+    print(f"speed target (>= {SPEED_TARGET:.0f}x on {os.path.basename(first.path)}): {speed:.1f}x -> {'met' if speed >= SPEED_TARGET else 'MISSED'}"
+          f" (median of paired runs: {first.paired:.1f}x)")
+    for r in results:
+        print(f"memory target (< {MEMORY_TARGET:.0f}x file size) on {os.path.basename(r.path)}: {r.ours_rss / r.size:.2f}x -> {'met' if r.ours_rss < MEMORY_TARGET * r.size else 'MISSED'}")
     if not ok:
         print("ERROR: concord and krippendorff disagree on the ordinal alpha", file=sys.stderr)
         sys.exit(1)
