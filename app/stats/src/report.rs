@@ -758,8 +758,22 @@ mod tests {
         csv
     }
 
-    /// The matrix the quick reader gives, read on `threads` threads through
-    /// buffers starting at `chunk` bytes; `None` if it gives up.
+    /// Bytes read as a file is, through [`Source::read_at`] only.
+    struct Streamed<'a>(&'a [u8]);
+
+    impl Source for Streamed<'_> {
+        fn size(&self) -> std::io::Result<u64> {
+            self.0.size()
+        }
+
+        fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+            self.0.read_at(buf, offset)
+        }
+    }
+
+    /// The matrix the quick reader gives, read on `threads` threads with
+    /// chunks of `chunk` bytes; `None` if it gives up. Read both where the
+    /// bytes are and streamed through buffers, which must agree.
     fn quick(
         csv: &str,
         opts: &AgreementOptions,
@@ -769,13 +783,15 @@ mod tests {
         let (columns, data_start) = plain_header(csv.as_bytes())?;
         assert_eq!(columns, [0, 1, 2]);
         let plan = scan::Plan { threads, chunk };
-        scan::read(
-            csv.as_bytes(),
-            data_start as u64,
-            plan,
-            &RowReader::new(opts).unwrap().build,
-        )
-        .unwrap()
+        let build = &RowReader::new(opts).unwrap().build;
+        let in_place = scan::read(csv.as_bytes(), data_start as u64, plan, build).unwrap();
+        let streamed = scan::read(&Streamed(csv.as_bytes()), data_start as u64, plan, build).unwrap();
+        assert_eq!(
+            in_place.as_ref().map(snapshot),
+            streamed.as_ref().map(snapshot),
+            "{threads} threads, chunks of {chunk}"
+        );
+        in_place
     }
 
     /// The general reader on one thread.

@@ -338,6 +338,13 @@ impl Part {
             .reserve(units * self.unit_field.len() + Key::MAX);
     }
 
+    /// Reserves room for the rest of a range, `rest` bytes, at the density
+    /// of its first `read` bytes and a little more.
+    fn reserve_rest(&mut self, read: usize, rest: u64) {
+        let per_byte = |n: usize| (n as f64 / read as f64 * rest as f64 * 1.1) as usize + 16;
+        self.reserve(per_byte(self.rows), per_byte(self.unit_ends.len()));
+    }
+
     /// Reads the lines of `data` (whole lines) that start before byte
     /// `stop`; the position it stopped at, or `None` to give up.
     fn feed(&mut self, data: &[u8], stop: usize) -> Option<usize> {
@@ -639,6 +646,9 @@ fn read_range(
     // several times over. Pages reserved and not written cost nothing.
     let span = usize::try_from(to.saturating_sub(from)).unwrap_or(usize::MAX);
     part.reserve(span / 16, span / 64);
+    if let Some(bytes) = source.as_bytes() {
+        return Ok(read_range_in_place(part, bytes, from, to, chunk));
+    }
     let mut buf = vec![0u8; chunk.max(1)];
     let mut filled = 0;
     // File offset of buf[0], and of the next read.
@@ -684,12 +694,8 @@ fn read_range(
             return Ok(None);
         };
         if !reserved && stopped > 0 {
-            // The rest of the range, at the density of its first buffer
-            // and a little more.
             reserved = true;
-            let rest = (to - base).saturating_sub(stopped as u64) as f64;
-            let per_byte = |n: usize| (n as f64 / stopped as f64 * rest * 1.1) as usize + 16;
-            part.reserve(per_byte(part.rows), per_byte(part.unit_ends.len()));
+            part.reserve_rest(stopped, (to - base).saturating_sub(stopped as u64));
         }
         if at_end || stopped < whole {
             return Ok(part.finish());
@@ -698,6 +704,44 @@ fn read_range(
         filled -= whole;
         base += whole as u64;
     }
+}
+
+/// [`read_range`] of bytes in memory: the lines are read where they are,
+/// not copied to a buffer first.
+fn read_range_in_place(
+    mut part: Part,
+    bytes: &[u8],
+    from: u64,
+    to: u64,
+    chunk: usize,
+) -> Option<Part> {
+    let at = |offset: u64| usize::try_from(offset).map_or(bytes.len(), |o| o.min(bytes.len()));
+    let (from, to) = (at(from), at(to));
+    // After the first range, the line under way at `from` is the previous
+    // range's: start after the first line feed at or after `from - 1`.
+    let start = match from.checked_sub(1) {
+        None => 0,
+        Some(before) => match memchr::memchr(b'\n', &bytes[before..]) {
+            Some(i) => before + i + 1,
+            None => return part.finish(),
+        },
+    };
+    if start >= to {
+        return part.finish();
+    }
+    let data = &bytes[start..];
+    let stop = to - start;
+    // The whole lines of a first chunk, to learn the rows' density.
+    let first = match memchr::memrchr(b'\n', &data[..chunk.clamp(1, data.len())]) {
+        Some(i) => i + 1,
+        None => data.len(),
+    };
+    let stopped = part.feed(&data[..first], stop)?;
+    if stopped == first && first < data.len() {
+        part.reserve_rest(stopped, (stop - stopped) as u64);
+        part.feed(&data[stopped..], stop - stopped)?;
+    }
+    part.finish()
 }
 
 /// Reads `source`'s records, which start at byte `data_start` (after the
