@@ -110,7 +110,7 @@ fn agreement(
     categories: Option<Vec<String>>,
     seed: u64,
 ) -> ExitCode {
-    use concord_stats::report::{agreement_report_from, AgreementOptions, Level};
+    use concord_stats::report::{agreement_report_before_exit, AgreementOptions, Level};
     let level = match level.map(|l| l.parse::<Level>()).transpose() {
         Ok(level) => level,
         Err(e) => {
@@ -131,7 +131,7 @@ fn agreement(
         categories,
         seed,
     };
-    match agreement_report_from(&input, &options) {
+    match agreement_report_before_exit(&input, &options) {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS

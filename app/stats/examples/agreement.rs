@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use concord_stats::report::{agreement_report_from, AgreementOptions, Level};
+use concord_stats::report::{agreement_report_before_exit, AgreementOptions, Level};
 
 fn usage() -> ExitCode {
     eprintln!("usage: agreement [agreement] FILE.csv [--level nominal|ordinal|interval|ratio] [--categories a,b,c] [--seed N]");
@@ -59,7 +59,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match agreement_report_from(&file_handle, &opts) {
+    match agreement_report_before_exit(&file_handle, &opts) {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS

@@ -686,7 +686,30 @@ pub fn agreement_report_from(
     source: &(impl Source + ?Sized),
     opts: &AgreementOptions,
 ) -> Result<serde_json::Value, InputError> {
+    agreement_report_of(&read_ratings_from(source, opts)?, opts)
+}
+
+/// [`agreement_report_from`] for a process that ends once it has printed
+/// the report: the ratings are not freed but left for the kernel to take
+/// back as the process exits. Freeing them took 0.5–0.9 ms of a 13 ms run
+/// on the 100,000-unit benchmark file; the exit frees the same pages in
+/// bulk, so the whole process gains less, 0.1–0.3 ms.
+pub fn agreement_report_before_exit(
+    source: &(impl Source + ?Sized),
+    opts: &AgreementOptions,
+) -> Result<serde_json::Value, InputError> {
     let m = read_ratings_from(source, opts)?;
+    let report = agreement_report_of(&m, opts);
+    std::mem::forget(m);
+    report
+}
+
+/// [`agreement_report`] of ratings already read (by [`read_ratings_from`]
+/// with the same options): the level's check, then every statistic.
+pub fn agreement_report_of(
+    m: &RatingMatrix,
+    opts: &AgreementOptions,
+) -> Result<serde_json::Value, InputError> {
     let level = match opts.level {
         Some(Level::Ordinal) if !m.categories().is_ordered() => {
             return Err(InputError::general(
@@ -697,7 +720,7 @@ pub fn agreement_report_from(
         None if m.categories().is_ordered() => Level::Ordinal,
         None => Level::Nominal,
     };
-    serde_json::to_value(AgreementReport::compute(&m, level, opts.seed))
+    serde_json::to_value(AgreementReport::compute(m, level, opts.seed))
         .map_err(|e| InputError::general(e.to_string()))
 }
 
@@ -785,7 +808,8 @@ mod tests {
         let plan = scan::Plan { threads, chunk };
         let build = &RowReader::new(opts).unwrap().build;
         let in_place = scan::read(csv.as_bytes(), data_start as u64, plan, build).unwrap();
-        let streamed = scan::read(&Streamed(csv.as_bytes()), data_start as u64, plan, build).unwrap();
+        let streamed =
+            scan::read(&Streamed(csv.as_bytes()), data_start as u64, plan, build).unwrap();
         assert_eq!(
             in_place.as_ref().map(snapshot),
             streamed.as_ref().map(snapshot),
@@ -1246,6 +1270,10 @@ mod tests {
         let csv =
             "unit,rater,value\nu1,A,1\nu1,B,1\nu2,A,2\nu2,B,3\nu3,A,3\nu3,B,3\nu4,A,\nu4,B,2\n";
         let r = agreement_report(csv, &AgreementOptions::default()).unwrap();
+        // The command line's variant, which does not free the ratings, reports the same.
+        let before_exit =
+            agreement_report_before_exit(csv.as_bytes(), &AgreementOptions::default()).unwrap();
+        assert_eq!(r, before_exit);
         for key in [
             "units",
             "raters",
