@@ -930,6 +930,28 @@ mod tests {
         }
     }
 
+    /// Wherever the first chunk of a part ends (before, at or after the
+    /// line its range ends in), the part reads its own lines only.
+    #[test]
+    fn every_chunk_size_gives_the_same_matrix() {
+        let opts = AgreementOptions::default();
+        for (line_end, final_line_end) in [("\n", true), ("\r\n", false)] {
+            let csv = usual_csv(12, line_end, final_line_end);
+            let expected = snapshot(&general(&csv, &opts).unwrap());
+            for threads in [2, 3] {
+                for chunk in 1..=csv.len() + 1 {
+                    let m = quick(&csv, &opts, threads, chunk)
+                        .expect("the usual layout is read quickly");
+                    assert_eq!(
+                        snapshot(&m),
+                        expected,
+                        "{threads} threads, chunks of {chunk}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_quick_reader_leaves_anything_unusual_to_the_general_one() {
         let usual = usual_csv(120, "\n", true);

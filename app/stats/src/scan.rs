@@ -737,7 +737,8 @@ fn read_range_in_place(
         None => data.len(),
     };
     let stopped = part.feed(&data[..first], stop)?;
-    if stopped == first && first < data.len() {
+    // Go on unless the range ended within the chunk or at its last line.
+    if stopped == first && stopped < stop {
         part.reserve_rest(stopped, (stop - stopped) as u64);
         part.feed(&data[stopped..], stop - stopped)?;
     }
