@@ -706,7 +706,7 @@ pub fn agreement_report_before_exit(
 
 /// [`agreement_report`] of ratings already read (by [`read_ratings_from`]
 /// with the same options): the level's check, then every statistic.
-pub fn agreement_report_of(
+fn agreement_report_of(
     m: &RatingMatrix,
     opts: &AgreementOptions,
 ) -> Result<serde_json::Value, InputError> {
