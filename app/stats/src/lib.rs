@@ -28,6 +28,7 @@ mod intern;
 pub mod kappa;
 pub mod kendall;
 pub mod matrix;
+mod pages;
 mod par;
 mod profile;
 pub mod rater;

@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::intern::{hash_u128, IdTable, Labels, SliceInterner, StrInterner};
+use crate::pages::PageVec;
 use crate::par;
 use crate::profile::ProfileTable;
 
@@ -28,7 +29,8 @@ pub(crate) const NOT_CACHED: u32 = u32::MAX - 1;
 
 /// One non-missing rating inside a unit: who rated, and which category
 /// (an index into the matrix's [`CategorySet`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct Rating {
     pub rater: u32,
     pub category: u32,
@@ -796,7 +798,7 @@ fn collected_categories(values: &ValueTable) -> (CategorySet, Vec<u32>) {
 pub(crate) struct Block {
     pub(crate) names: Labels,
     pub(crate) offsets: Vec<usize>,
-    pub(crate) entries: Vec<Rating>,
+    pub(crate) entries: PageVec<Rating>,
 }
 
 impl Block {
@@ -893,7 +895,7 @@ impl RatingMatrix {
         let blocks = vec![Block {
             names: units,
             offsets,
-            entries,
+            entries: entries.into(),
         }];
         RatingMatrix::from_blocks(raters, categories, blocks, rows_missing, rater_counts)
     }
@@ -980,6 +982,12 @@ impl RatingMatrix {
     /// The non-missing ratings of unit `u` (empty when out of range).
     pub fn unit(&self, u: usize) -> &[Rating] {
         self.locate(u).map_or(&[], |(block, i)| block.unit(i))
+    }
+
+    /// How many blocks keep their ratings in a mapping of their own.
+    #[cfg(test)]
+    pub(crate) fn mapped_blocks(&self) -> usize {
+        self.blocks.iter().filter(|b| b.entries.is_mapped()).count()
     }
 
     /// The block holding unit `u`, and the unit's place in it.
@@ -1370,20 +1378,20 @@ mod tests {
             Block {
                 names: names(&["u1", "u2"]),
                 offsets: vec![0, 2, 3],
-                entries: vec![a, b, c],
+                entries: vec![a, b, c].into(),
             },
             // No units: left out.
             Block {
                 names: names(&[]),
                 offsets: vec![1],
-                entries: vec![d],
+                entries: vec![d].into(),
             },
             // Its first rating belongs to no unit (it was moved to the
             // block before); one unit without ratings.
             Block {
                 names: names(&["u3", "u4"]),
                 offsets: vec![1, 3, 3],
-                entries: vec![a, c, d],
+                entries: vec![a, c, d].into(),
             },
         ];
         let categories = CategorySet::ordered(&["1", "2", "3"].map(String::from)).unwrap();

@@ -952,6 +952,24 @@ mod tests {
         }
     }
 
+    /// A file large enough that each part's ratings are mapped (see
+    /// `pages.rs`) reads as the general reader reads it.
+    #[test]
+    fn mapped_ratings_give_the_general_readers_matrix() {
+        let opts = AgreementOptions::default();
+        let csv = fixed_width_csv(60_000, &|u| format!("cell-{u:07}"));
+        let general = general(&csv, &opts).unwrap();
+        let expected = snapshot(&general);
+        for threads in [1, 2] {
+            let m = quick(&csv, &opts, threads, 256 << 10).expect("the usual layout");
+            if cfg!(target_os = "linux") {
+                assert_eq!(m.mapped_blocks(), threads, "{threads} threads");
+            }
+            assert_eq!(snapshot(&m), expected, "{threads} threads");
+            assert_eq!(m.counts(), general.counts(), "{threads} threads");
+        }
+    }
+
     #[test]
     fn the_quick_reader_leaves_anything_unusual_to_the_general_one() {
         let usual = usual_csv(120, "\n", true);

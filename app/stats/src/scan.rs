@@ -33,6 +33,7 @@ use crate::matrix::{
     categories_of, Block, BuildOptions, CategoryCounts, PackedRange, Packer, Rating, RatingMatrix,
     ValueTable, NOT_CACHED,
 };
+use crate::pages::PageVec;
 use crate::par;
 
 /// Bytes that can be read at any offset: a file, or bytes in memory. The
@@ -271,7 +272,7 @@ struct Part {
     offsets: Vec<usize>,
     /// Non-missing ratings: part-local rater ids, and value codes as the
     /// part's [`ValueTable`] gives them.
-    entries: Vec<Rating>,
+    entries: PageVec<Rating>,
     rows: usize,
     missing: usize,
     /// Per rater: the number of the unit it last rated (missing or not).
@@ -307,7 +308,7 @@ impl Part {
             raters: StrInterner::new(),
             values: ValueTable::new(options),
             offsets: Vec::new(),
-            entries: Vec::new(),
+            entries: PageVec::new(),
             rows: 0,
             missing: 0,
             stamp: Vec::new(),
