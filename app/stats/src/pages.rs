@@ -42,13 +42,13 @@ enum Store<T: Pod> {
     Mapped(Mapped),
 }
 
-/// Values held in `map[start..]`: `len` of them, room for `cap`.
+/// `len` values held in `map[start..]`, which has room for more up to
+/// the mapping's end.
 #[cfg(target_os = "linux")]
 struct Mapped {
     map: memmap2::MmapMut,
     start: usize,
     len: usize,
-    cap: usize,
 }
 
 #[cfg(target_os = "linux")]
@@ -65,12 +65,12 @@ impl Mapped {
         // mapping is still good memory.
         let _ = map.advise(memmap2::Advice::HugePage);
         let start = (map.as_ptr() as usize).wrapping_neg() % HUGE_PAGE;
-        Some(Mapped {
-            map,
-            start,
-            len: 0,
-            cap,
-        })
+        Some(Mapped { map, start, len: 0 })
+    }
+
+    /// How many values of `size` bytes fit.
+    fn capacity(&self, size: usize) -> usize {
+        (self.map.len() - self.start) / size
     }
 }
 
@@ -94,11 +94,11 @@ impl<T: Pod> PageVec<T> {
         let (len, cap) = match &self.store {
             Store::Heap(v) => (v.len(), v.capacity()),
             #[cfg(target_os = "linux")]
-            Store::Mapped(m) => (m.len, m.cap),
+            Store::Mapped(m) => (m.len, m.capacity(std::mem::size_of::<T>())),
         };
-        let Some(needed) = len.checked_add(additional) else {
-            return self.reserve_on_heap(additional);
-        };
+        // An overflow maps nothing and reaches `Vec::reserve`, which panics
+        // as it always does.
+        let needed = len.saturating_add(additional);
         if needed <= cap {
             return;
         }
@@ -245,7 +245,7 @@ mod tests {
         match &v.store {
             Store::Mapped(m) => {
                 assert_eq!((m.map.as_ptr() as usize + m.start) % HUGE_PAGE, 0);
-                assert!(m.cap >= 1 << 20);
+                assert!(m.capacity(4) >= 1 << 20);
             }
             Store::Heap(_) => panic!("4 MiB stayed on the heap"),
         }
