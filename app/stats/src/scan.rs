@@ -103,7 +103,7 @@ impl Plan {
             n if n < Self::PARALLEL_MIN_BYTES => 1,
             _ => par::threads().min(8),
         };
-        // 64 KiB buffers read the benchmark file 2-3% faster than 256 KiB
+        // 64 KiB buffers read the benchmark file 1.5-3% faster than 256 KiB
         // ones (fewer of their pages to fault in, and the copy lands in
         // cache); smaller ones lose it again to the number of reads.
         Plan {
